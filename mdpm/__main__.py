@@ -1,0 +1,3 @@
+from mdpm.cli import main
+
+main()

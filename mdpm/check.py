@@ -1,0 +1,250 @@
+"""The rules of the CI gate: small functions (portfolio, now) -> problems."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from .config import nearest
+from .errors import ERROR, WARNING, Problem, sort_problems
+from .model import Portfolio, Task
+
+
+def check(portfolio: Portfolio, today: dt.date) -> list[Problem]:
+    """Run every rule; return all problems, sorted by file and line."""
+    found: list[Problem] = []
+    for rule in RULES:
+        found.extend(rule(portfolio, today))
+    return sort_problems(found)
+
+
+def _problem(task: Task, key: str, code: str, message: str, severity: str = ERROR) -> Problem:
+    return Problem(task.path, task.line_of(key), code, severity, message)
+
+
+def stage_unknown(portfolio: Portfolio, today: dt.date) -> Iterator[Problem]:
+    stage_ids = [s.id for s in portfolio.config.stages]
+    for task in portfolio.tasks.values():
+        if portfolio.stage_of(task) is None:
+            yield _problem(task, "stage", "stage-unknown",
+                           f"stage `{task.stage}` is not in the workflow "
+                           f"({', '.join(stage_ids)}){nearest(task.stage, stage_ids)}")
+
+
+def stage_over_limit(portfolio: Portfolio, today: dt.date) -> Iterator[Problem]:
+    for stage in portfolio.config.stages:
+        if stage.wip is None:
+            continue
+        counted = [t for t in portfolio.tasks_in(stage.id) if not t.expedite]
+        if len(counted) <= stage.wip:
+            continue
+        for task in counted:
+            yield _problem(task, "stage", "wip-stage",
+                           f"stage `{stage.id}` holds {len(counted)} tasks, over its WIP limit "
+                           f"of {stage.wip}; finish one before starting another")
+
+
+def person_over_limit(portfolio: Portfolio, today: dt.date) -> Iterator[Problem]:
+    config = portfolio.config
+    holders = sorted({t.holder for t in portfolio.tasks.values() if t.holder})
+    for handle in holders:
+        limit = config.person_limit(handle)
+        held = portfolio.held_by(handle)
+        if limit is None or len(held) <= limit:
+            continue
+        refs = ", ".join(t.ref for t in held)
+        for task in held:
+            key = "owner" if task.holder == task.owner else "collaborators"
+            yield _problem(task, key, "wip-person",
+                           f"{handle} holds {len(held)} active tasks, over their limit of "
+                           f"{limit} ({refs})")
+
+
+def dependency_missing(portfolio: Portfolio, today: dt.date) -> Iterator[Problem]:
+    for task in portfolio.tasks.values():
+        for ref in task.depends_on:
+            if ref not in portfolio.tasks:
+                yield _problem(task, "depends-on", "dep-missing",
+                               f"depends on `{ref}`, which does not exist"
+                               f"{nearest(ref, portfolio.tasks)}")
+
+
+def dependency_cycle(portfolio: Portfolio, today: dt.date) -> Iterator[Problem]:
+    for cycle in find_cycles(portfolio):
+        first = portfolio.tasks[cycle[0]]
+        path = " -> ".join([*cycle, cycle[0]])
+        yield _problem(first, "depends-on", "dep-cycle", f"dependency cycle: {path}")
+
+
+def dependency_order(portfolio: Portfolio, today: dt.date) -> Iterator[Problem]:
+    for task in portfolio.tasks.values():
+        if not (portfolio.is_active(task) or portfolio.is_done(task)):
+            continue
+        for ref in task.depends_on:
+            needed = portfolio.tasks.get(ref)
+            if needed is not None and not portfolio.is_done(needed) and ref != task.ref:
+                yield _problem(task, "stage", "dep-order",
+                               f"is in `{task.stage}` but `{ref}` it depends on is still "
+                               f"in `{needed.stage}`")
+
+
+def owner_problems(portfolio: Portfolio, today: dt.date) -> Iterator[Problem]:
+    for task in portfolio.tasks.values():
+        stage = portfolio.stage_of(task)
+        if len(task.owners) > 1:
+            yield _problem(task, "owner", "owner-many",
+                           f"has {len(task.owners)} owners ({', '.join(task.owners)}); a task has "
+                           "exactly one owner: list the others under `collaborators`")
+        elif not task.owners and stage is not None and stage.type != "queue":
+            yield _problem(task, "stage", "owner-missing",
+                           f"has no owner but is in `{stage.id}`; add `owner: HANDLE`")
+
+
+def role_missing(portfolio: Portfolio, today: dt.date) -> Iterator[Problem]:
+    for task in portfolio.tasks.values():
+        stage = portfolio.stage_of(task)
+        if stage is None or not stage.handoff or task.collaborator(stage.handoff):
+            continue
+        yield _problem(task, "stage", "role-missing",
+                       f"is in `{stage.id}`, where the `{stage.handoff}` holds the task, but has "
+                       f"no collaborator in that role; add `{stage.handoff}: HANDLE` "
+                       "under `collaborators`")
+
+
+def expedite_over_limit(portfolio: Portfolio, today: dt.date) -> Iterator[Problem]:
+    limit = portfolio.config.limits.expedite
+    expedited = [t for t in portfolio.tasks.values() if t.expedite and portfolio.is_active(t)]
+    if len(expedited) <= limit:
+        return
+    refs = ", ".join(t.ref for t in expedited)
+    for task in expedited:
+        yield _problem(task, "expedite", "expedite-over",
+                       f"{len(expedited)} expedited tasks in progress, over the limit of "
+                       f"{limit} ({refs})")
+
+
+def person_unknown(portfolio: Portfolio, today: dt.date) -> Iterator[Problem]:
+    config = portfolio.config
+    if not config.people:
+        return
+    known = [p.handle for p in config.people.values()]
+    for task in portfolio.tasks.values():
+        for handle in task.owners:
+            if config.person(handle) is None:
+                yield _unknown(task.path, task.line_of("owner"), handle, known)
+        for collaborator in task.collaborators:
+            if config.person(collaborator.handle) is None:
+                yield _unknown(task.path, task.line_of("collaborators"), collaborator.handle, known)
+    for project in portfolio.projects.values():
+        if project.owner and config.person(project.owner) is None:
+            yield _unknown(f"{project.path}/_index.md", 1, project.owner, known)
+
+
+def _unknown(path: str, line: int, handle: str, known: list[str]) -> Problem:
+    return Problem(path, line, "person-unknown", ERROR,
+                   f"`{handle}` is not in [people] of mdpm.toml{nearest(handle, known)}")
+
+
+def overdue(portfolio: Portfolio, today: dt.date) -> Iterator[Problem]:
+    for task in portfolio.tasks.values():
+        if task.due and task.due < today and not portfolio.is_done(task):
+            days = (today - task.due).days
+            yield _problem(task, "due", "overdue",
+                           f"was due {task.due.isoformat()} ({days} day{'s' * (days != 1)} ago) "
+                           f"and is still in `{task.stage}`", severity=WARNING)
+
+
+def find_cycles(portfolio: Portfolio) -> list[list[str]]:
+    """Return each dependency cycle once, as refs in dependency order."""
+    graph = {ref: [d for d in t.depends_on if d in portfolio.tasks]
+             for ref, t in portfolio.tasks.items()}
+    cycles = []
+    for component in _strong_components(graph):
+        if len(component) > 1 or component[0] in graph[component[0]]:
+            cycles.append(_cycle_through(min(component), graph, set(component)))
+    return sorted(cycles)
+
+
+def _cycle_through(start: str, graph: dict[str, list[str]], members: set[str]) -> list[str]:
+    """Return the shortest walk start -> ... -> (back to start) inside one component."""
+    parents: dict[str, str] = {}
+    frontier = [start]
+    while frontier:
+        following = []
+        for node in frontier:
+            for dep in sorted(graph[node]):
+                if dep == start:
+                    return _walk_back(node, parents, start)
+                if dep in members and dep not in parents and dep != start:
+                    parents[dep] = node
+                    following.append(dep)
+        frontier = following
+    return [start]
+
+
+def _walk_back(node: str, parents: dict[str, str], start: str) -> list[str]:
+    path = [node]
+    while node != start:
+        node = parents[node]
+        path.append(node)
+    return path[::-1]
+
+
+def _strong_components(graph: dict[str, list[str]]) -> list[list[str]]:
+    """Tarjan's algorithm, iterative so deep chains do not hit the recursion limit."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    components = []
+    counter = 0
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(graph[root]))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(graph[child])))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                components.append(component)
+    return components
+
+
+RULES = (
+    stage_unknown,
+    stage_over_limit,
+    person_over_limit,
+    dependency_missing,
+    dependency_cycle,
+    dependency_order,
+    owner_problems,
+    role_missing,
+    expedite_over_limit,
+    person_unknown,
+    overdue,
+)

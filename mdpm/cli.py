@@ -1,0 +1,206 @@
+"""The command line: parse flags, make one library call, turn the outcome into an exit status."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import ConfigError, MdpmError, UsageError
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse exits 2 on usage errors; keep it, but say it our way
+        self.print_usage(sys.stderr)
+        print(f"mdpm: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="mdpm", description="Project management as code: Markdown task "
+                     "files in git, a CI gate and a static status site.",
+                     epilog="Example: mdpm check && mdpm build --out _site")
+    parser.add_argument("--version", action="version", version=f"mdpm {__version__}")
+    parser.add_argument("-C", dest="directory", metavar="DIR", default=None,
+                        help="run as if started in DIR")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for add in (_add_init, _add_check, _add_build, _add_serve, _add_review, _add_new, _add_move,
+                _add_graph, _add_retro, _add_export, _add_import, _add_schema, _add_codeowners):
+        add(commands)
+    return parser
+
+
+def _command(commands, name: str, help_text: str, example: str) -> argparse.ArgumentParser:
+    return commands.add_parser(name, help=help_text, description=help_text,
+                               epilog=f"Example: {example}",
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def _add_init(commands):
+    cmd = _command(commands, "init", "make a working mdpm repository", "mdpm init marketing")
+    cmd.add_argument("dir", nargs="?", default=".", help="folder to set up (default: here)")
+    cmd.add_argument("--playbook", metavar="NAME", default=None,
+                     help="also copy the NAME playbook into templates/ (e.g. case-study)")
+
+
+def _add_check(commands):
+    cmd = _command(commands, "check", "check the rules: WIP limits, dependencies, sign-offs",
+                   "mdpm check --format github --base origin/main")
+    cmd.add_argument("--format", choices=("text", "github", "json", "markdown"), default="text")
+    cmd.add_argument("--base", metavar="REF", help="also check the moves made since git REF")
+    cmd.add_argument("--approved-by", metavar="H1,H2", default="",
+                     help="handles (or GitHub logins) who approved the change")
+    cmd.add_argument("--author", metavar="HANDLE", default="",
+                     help="who made the change (cannot sign off their own task)")
+
+
+def _add_build(commands):
+    cmd = _command(commands, "build", "check, then render the status site",
+                   "mdpm build --out _site --strict")
+    cmd.add_argument("--out", metavar="DIR", default="_site", help="output folder (default _site)")
+    cmd.add_argument("--strict", action="store_true", help="exit 1 when there are errors")
+    cmd.add_argument("--quiet", "-q", action="store_true", help="print only problems")
+
+
+def _add_serve(commands):
+    cmd = _command(commands, "serve", "build, watch the files and reload open pages",
+                   "mdpm serve --port 8000 --open")
+    cmd.add_argument("--host", default="127.0.0.1")
+    cmd.add_argument("--port", type=int, default=8000)
+    cmd.add_argument("--open", action="store_true", help="open the site in a browser")
+
+
+def _add_review(commands):
+    _command(commands, "review", "print the status review: bottlenecks, blocked, stuck, "
+             "overloaded, overdue", "mdpm review")
+
+
+def _add_new(commands):
+    cmd = _command(commands, "new", "make a project or a task", "mdpm new task acme 'Draft'")
+    kinds = cmd.add_subparsers(dest="kind", metavar="KIND", parser_class=_Parser)
+    kinds.required = True
+    project = kinds.add_parser("project", help="a project, from a playbook when given",
+                               epilog="Example: mdpm new project acme --template case-study "
+                               "--set writer=bob --start 2026-12-01")
+    project.add_argument("id")
+    project.add_argument("--template", metavar="NAME")
+    project.add_argument("--set", metavar="ROLE=HANDLE", action="append", default=[])
+    project.add_argument("--start", metavar="DATE")
+    project.add_argument("--title")
+    task = kinds.add_parser("task", help="a task file",
+                            epilog="Example: mdpm new task acme 'Draft the story' --owner bob")
+    task.add_argument("project")
+    task.add_argument("title")
+    task.add_argument("--owner")
+    task.add_argument("--stage")
+    task.add_argument("--depends-on", metavar="REF,...", default="")
+    task.add_argument("--due", metavar="DATE")
+
+
+def _add_move(commands):
+    cmd = _command(commands, "move", "change a task's stage, refusing what breaks a rule",
+                   "mdpm move acme/draft review")
+    cmd.add_argument("ref", help="PROJECT/TASK")
+    cmd.add_argument("stage")
+    cmd.add_argument("--force", action="store_true", help="move even if it breaks a rule")
+
+
+def _add_graph(commands):
+    cmd = _command(commands, "graph", "print a project's dependency graph",
+                   "mdpm graph acme --format mermaid")
+    cmd.add_argument("project")
+    cmd.add_argument("--format", choices=("mermaid", "dot", "svg"), default="mermaid")
+
+
+def _add_retro(commands):
+    cmd = _command(commands, "retro", "print a project's retrospective facts as Markdown",
+                   "mdpm retro acme > content/projects/acme/_retro.md")
+    cmd.add_argument("project")
+
+
+def _add_export(commands):
+    cmd = _command(commands, "export", "write every task as CSV or JSON",
+                   "mdpm export --format csv > tasks.csv")
+    cmd.add_argument("--format", choices=("csv", "json"), default="csv")
+    cmd.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+
+
+def _add_import(commands):
+    cmd = _command(commands, "import", "make a project's tasks from a CSV file",
+                   "mdpm import tasks.csv --project acme")
+    cmd.add_argument("file")
+    cmd.add_argument("--project", required=True)
+
+
+def _add_schema(commands):
+    _command(commands, "schema", "print the JSON Schema of a task's front-matter",
+             "mdpm schema > task.schema.json")
+
+
+def _add_codeowners(commands):
+    _command(commands, "codeowners", "print a CODEOWNERS file: who reviews each project",
+             "mdpm codeowners > .github/CODEOWNERS")
+
+
+# --- handlers: each takes the parsed args and returns an exit status ------------------------
+
+
+def _start_dir(args) -> Path:
+    return Path(args.directory) if args.directory else Path.cwd()
+
+
+def _run_check(args) -> int:
+    from .report import run_check
+
+    return run_check(_start_dir(args), args)
+
+
+HANDLERS = {
+    "check": _run_check,
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run mdpm with `argv` (default: sys.argv) and exit with its status."""
+    sys.exit(run(argv))
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run mdpm and return the exit status instead of exiting."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.directory and not Path(args.directory).is_dir():
+        print(f"mdpm: error: -C {args.directory}: no such folder", file=sys.stderr)
+        return EXIT_USAGE
+    if not args.command:
+        parser.print_help()
+        return EXIT_USAGE
+    handler = HANDLERS.get(args.command)
+    if handler is None:
+        print(f"mdpm: `{args.command}` is not available in this version", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return handler(args)
+    except ConfigError as exc:
+        _print_error(exc)
+        for problem in exc.problems:
+            print(problem.format(), file=sys.stderr)
+        return EXIT_USAGE
+    except MdpmError as exc:
+        _print_error(exc)
+        return exc.exit_status
+    except KeyboardInterrupt:
+        print("mdpm: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _print_error(exc: MdpmError) -> None:
+    print(f"mdpm: error: {exc}", file=sys.stderr)
+
+
+__all__ = ["main", "run", "build_parser", "UsageError"]

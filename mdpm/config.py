@@ -1,0 +1,355 @@
+"""Read and validate mdpm.toml: the workflow, the limits, the people and the site."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ERROR, ConfigError, Problem
+
+CONFIG_NAME = "mdpm.toml"
+STAGE_TYPES = ("queue", "active", "done")
+HANDLE_RE = re.compile(r"^[A-Za-z0-9._-]+$")
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+KNOWN_KEYS = {
+    "": ("site", "stage", "limits", "people"),
+    "site": ("title", "base_url", "repo_url", "theme"),
+    "stage": ("id", "name", "type", "wip", "handoff", "signoff"),
+    "limits": ("per_person", "stale_days", "expedite"),
+    "people": ("name", "wip", "github", "email"),
+}
+
+DEFAULT_STAGES = (("backlog", "queue"), ("doing", "active"), ("done", "done"))
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One column of the workflow."""
+
+    id: str
+    type: str
+    index: int
+    name: str = ""
+    wip: int | None = None
+    """At most this many tasks in the stage, all projects together (expedited ones excepted)."""
+    handoff: str | None = None
+    """In this stage the task is held by its collaborator in this role."""
+    signoff: str | None = None
+    """Moving forward out of this stage needs the approval of this role's collaborator."""
+
+    @property
+    def title(self) -> str:
+        return self.name or self.id.replace("-", " ").replace("_", " ").capitalize()
+
+    @property
+    def is_active(self) -> bool:
+        return self.type == "active"
+
+    @property
+    def is_done(self) -> bool:
+        return self.type == "done"
+
+
+@dataclass(frozen=True)
+class Person:
+    handle: str
+    name: str = ""
+    wip: int | None = None
+    github: str | None = None
+    email: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.handle
+
+
+@dataclass(frozen=True)
+class Site:
+    title: str = "Projects"
+    base_url: str = ""
+    repo_url: str = ""
+    theme: str = "default"
+
+
+@dataclass(frozen=True)
+class Limits:
+    per_person: int | None = None
+    """Active tasks one person may hold at once; None means no limit."""
+    stale_days: int = 7
+    expedite: int = 1
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    site: Site = field(default_factory=Site)
+    stages: tuple[Stage, ...] = ()
+    limits: Limits = field(default_factory=Limits)
+    people: dict[str, Person] = field(default_factory=dict)
+    """Keyed by the lower-cased handle."""
+
+    @property
+    def path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content" / "projects"
+
+    def stage(self, stage_id: str) -> Stage | None:
+        for stage in self.stages:
+            if stage.id == stage_id:
+                return stage
+        return None
+
+    @property
+    def first_stage(self) -> Stage:
+        return self.stages[0]
+
+    @property
+    def done_stages(self) -> tuple[Stage, ...]:
+        return tuple(s for s in self.stages if s.is_done)
+
+    def person(self, handle: str) -> Person | None:
+        return self.people.get(handle.lower())
+
+    def person_limit(self, handle: str) -> int | None:
+        person = self.person(handle)
+        if person is not None and person.wip is not None:
+            return person.wip
+        return self.limits.per_person
+
+
+def find_root(start: Path) -> Path:
+    """Return the nearest folder at or above `start` that holds mdpm.toml."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise ConfigError(f"no {CONFIG_NAME} found in {start} or above; run `mdpm init` to make one")
+
+
+def load_config(root: Path) -> tuple[Config, list[Problem]]:
+    """Read root/mdpm.toml; return the config and every problem found in it."""
+    path = root / CONFIG_NAME
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(f"no {CONFIG_NAME} in {root}", path=CONFIG_NAME) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"not UTF-8 (byte {exc.start})", path=CONFIG_NAME, line=1) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = _toml_error_line(str(exc))
+        raise ConfigError(f"TOML syntax error: {exc}", path=CONFIG_NAME, line=line) from None
+    reader = _Reader(text)
+    config = _build_config(root, data, reader)
+    return config, reader.problems
+
+
+def load_config_strict(root: Path) -> Config:
+    """Read the config; raise ConfigError listing every error in it."""
+    config, problems = load_config(root)
+    errors = [p for p in problems if p.severity == ERROR]
+    if errors:
+        raise ConfigError(f"{len(errors)} error(s) in {CONFIG_NAME}", path=CONFIG_NAME,
+                          problems=problems)
+    return config
+
+
+def nearest(word: str, choices) -> str:
+    """Return ' (did you mean `x`?)' for the closest choice, or ''."""
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean `{match[0]}`?" if match else ""
+
+
+def _toml_error_line(message: str) -> int:
+    found = re.search(r"line (\d+)", message)
+    return int(found.group(1)) if found else 1
+
+
+class _Reader:
+    """Collects problems and finds the line of a key in the TOML text."""
+
+    def __init__(self, text: str):
+        self.lines = text.splitlines()
+        self.problems: list[Problem] = []
+
+    def problem(self, line: int, message: str, code: str = "config") -> None:
+        self.problems.append(Problem(CONFIG_NAME, line, code, ERROR, message))
+
+    def header_line(self, header: str, nth: int = 0) -> int:
+        pattern = re.compile(r"^\s*\[+\s*" + re.escape(header) + r"\s*\]+")
+        seen = 0
+        for number, line in enumerate(self.lines, 1):
+            if pattern.match(line):
+                if seen == nth:
+                    return number
+                seen += 1
+        return 1
+
+    def key_line(self, start: int, key: str) -> int:
+        pattern = re.compile(r"^\s*[\"']?" + re.escape(key) + r"[\"']?\s*=")
+        for number in range(start, len(self.lines) + 1):
+            text = self.lines[number - 1]
+            if number > start and text.lstrip().startswith("["):
+                break
+            if pattern.match(text):
+                return number
+        return start
+
+    def unknown_keys(self, table: dict, kind: str, start: int, where: str) -> None:
+        known = KNOWN_KEYS[kind]
+        for key in table:
+            if key not in known:
+                line = self.key_line(start, key) if kind else self.header_line(key)
+                self.problem(line, f"unknown key `{key}` in {where}{nearest(key, known)}",
+                             code="key-unknown")
+
+    def integer(self, table: dict, key: str, start: int, where: str, minimum: int) -> int | None:
+        value = table.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            self.problem(self.key_line(start, key),
+                         f"`{key}` in {where} must be a whole number >= {minimum}, not {value!r}")
+            return None
+        return value
+
+    def string(self, table: dict, key: str, start: int, where: str) -> str | None:
+        value = table.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self.problem(self.key_line(start, key), f"`{key}` in {where} must be a string")
+            return None
+        return value
+
+    def table(self, data: dict, key: str) -> dict:
+        value = data.get(key, {})
+        if not isinstance(value, dict):
+            self.problem(self.header_line(key), f"`{key}` must be a table ([{key}])")
+            return {}
+        return value
+
+
+def _build_config(root: Path, data: dict, reader: _Reader) -> Config:
+    reader.unknown_keys(data, "", 1, CONFIG_NAME)
+    return Config(
+        root=root,
+        site=_read_site(reader.table(data, "site"), reader),
+        stages=_read_stages(data.get("stage"), reader),
+        limits=_read_limits(reader.table(data, "limits"), reader),
+        people=_read_people(reader.table(data, "people"), reader),
+    )
+
+
+def _read_site(table: dict, reader: _Reader) -> Site:
+    start = reader.header_line("site")
+    reader.unknown_keys(table, "site", start, "[site]")
+    values = {k: reader.string(table, k, start, "[site]") for k in KNOWN_KEYS["site"]}
+    return Site(**{k: v for k, v in values.items() if v is not None})
+
+
+def _read_limits(table: dict, reader: _Reader) -> Limits:
+    start = reader.header_line("limits")
+    reader.unknown_keys(table, "limits", start, "[limits]")
+    per_person = reader.integer(table, "per_person", start, "[limits]", 1)
+    stale = reader.integer(table, "stale_days", start, "[limits]", 1)
+    expedite = reader.integer(table, "expedite", start, "[limits]", 0)
+    return Limits(
+        per_person=per_person,
+        stale_days=7 if stale is None else stale,
+        expedite=1 if expedite is None else expedite,
+    )
+
+
+def _read_stages(raw, reader: _Reader) -> tuple[Stage, ...]:
+    if raw is None:
+        return tuple(Stage(id=i, type=t, index=n) for n, (i, t) in enumerate(DEFAULT_STAGES))
+    if not isinstance(raw, list) or not raw:
+        reader.problem(reader.header_line("stage"), "`stage` must be one or more [[stage]] tables")
+        return tuple(Stage(id=i, type=t, index=n) for n, (i, t) in enumerate(DEFAULT_STAGES))
+    stages: list[Stage] = []
+    seen: set[str] = set()
+    for index, table in enumerate(raw):
+        stage = _read_stage(table, index, len(raw), reader)
+        if stage.id in seen:
+            reader.problem(reader.header_line("stage", index), f"stage `{stage.id}` is defined twice")
+            continue
+        seen.add(stage.id)
+        stages.append(stage)
+    if not any(s.is_done for s in stages):
+        reader.problem(reader.header_line("stage", len(raw) - 1),
+                       "the workflow has no stage of type `done`")
+    return tuple(stages)
+
+
+def _read_stage(table: dict, index: int, count: int, reader: _Reader) -> Stage:
+    start = reader.header_line("stage", index)
+    where = f"stage #{index + 1}"
+    reader.unknown_keys(table, "stage", start, where)
+    stage_id = reader.string(table, "id", start, where)
+    if not stage_id:
+        reader.problem(start, f"{where} has no `id`")
+        stage_id = f"stage-{index + 1}"
+    elif not ID_RE.match(stage_id):
+        reader.problem(reader.key_line(start, "id"),
+                       f"stage id `{stage_id}` must be lowercase letters, digits, - and _; "
+                       f"rename it to `{slugify(stage_id)}`")
+    default_type = "queue" if index == 0 else "done" if index == count - 1 else "active"
+    stage_type = reader.string(table, "type", start, where) or default_type
+    if stage_type not in STAGE_TYPES:
+        reader.problem(reader.key_line(start, "type"),
+                       f"stage `{stage_id}` has type `{stage_type}`; use one of "
+                       f"{', '.join(STAGE_TYPES)}{nearest(stage_type, STAGE_TYPES)}")
+        stage_type = default_type
+    return Stage(
+        id=stage_id,
+        type=stage_type,
+        index=index,
+        name=reader.string(table, "name", start, where) or "",
+        wip=reader.integer(table, "wip", start, where, 0),
+        handoff=reader.string(table, "handoff", start, where),
+        signoff=reader.string(table, "signoff", start, where),
+    )
+
+
+def _read_people(table: dict, reader: _Reader) -> dict[str, Person]:
+    people: dict[str, Person] = {}
+    for handle, entry in table.items():
+        start = reader.header_line(f"people.{handle}")
+        if start == 1:
+            start = reader.header_line("people")
+        where = f"[people.{handle}]"
+        if not HANDLE_RE.match(handle):
+            reader.problem(start, f"handle `{handle}` may only use ASCII letters, digits, ., - and _",
+                           code="id-invalid")
+        if not isinstance(entry, dict):
+            entry = {"name": entry} if isinstance(entry, str) else {}
+        reader.unknown_keys(entry, "people", start, where)
+        if handle.lower() in people:
+            reader.problem(start, f"person `{handle}` is listed twice (handles ignore case)",
+                           code="id-duplicate")
+        people[handle.lower()] = Person(
+            handle=handle,
+            name=reader.string(entry, "name", start, where) or "",
+            wip=reader.integer(entry, "wip", start, where, 0),
+            github=reader.string(entry, "github", start, where),
+            email=reader.string(entry, "email", start, where),
+        )
+    return people
+
+
+def slugify(text: str) -> str:
+    """Return `text` as a valid id: lowercase ASCII letters, digits, - and _."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9_-]+", "-", ascii_text.lower()).strip("-_")
+    slug = re.sub(r"-{2,}", "-", slug)
+    return slug or "item"

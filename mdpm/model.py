@@ -1,0 +1,369 @@
+"""The portfolio: projects, tasks and people, built from the raw documents and the config."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import HANDLE_RE, ID_RE, Config, Stage, nearest
+from .errors import ERROR, WARNING, Problem
+from .load import RawDoc
+
+PRIORITIES = ("high", "normal", "low")
+TASK_KEYS = ("title", "owner", "collaborators", "stage", "depends-on", "due", "priority",
+             "estimate", "blocked", "expedite", "tags", "created")
+PROJECT_KEYS = ("title", "owner", "collaborators", "due", "start", "tags", "summary")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_CHECKBOX = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[([ xX])\]", re.MULTILINE)
+_FENCED = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Collaborator:
+    handle: str
+    role: str | None = None
+
+
+@dataclass
+class Task:
+    """One task file, its fields typed and its references resolved."""
+
+    ref: str
+    project: str
+    id: str
+    path: str
+    title: str
+    stage: str
+    owner: str | None = None
+    owners: tuple[str, ...] = ()
+    """Every handle given under `owner` (more than one is a problem)."""
+    collaborators: tuple[Collaborator, ...] = ()
+    depends_on: tuple[str, ...] = ()
+    due: dt.date | None = None
+    priority: str = "normal"
+    estimate: float | None = None
+    blocked: str | None = None
+    expedite: str | None = None
+    tags: tuple[str, ...] = ()
+    created: dt.date | None = None
+    body: str = ""
+    body_line: int = 1
+    checklist: tuple[int, int] = (0, 0)
+    """(ticked, total) checklist items in the body."""
+    key_lines: dict[str, int] = field(default_factory=dict)
+    holder: str | None = None
+    source: Path | None = None
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, 1)
+
+    def collaborator(self, role: str) -> str | None:
+        """Return the handle of the collaborator in `role`, if any."""
+        for collaborator in self.collaborators:
+            if collaborator.role == role:
+                return collaborator.handle
+        return None
+
+    @property
+    def people(self) -> tuple[str, ...]:
+        """Every handle on the task: owner(s) then collaborators, without repeats."""
+        handles = list(self.owners) + [c.handle for c in self.collaborators]
+        return tuple(dict.fromkeys(handles))
+
+    @property
+    def progress(self) -> float | None:
+        done, total = self.checklist
+        return done / total if total else None
+
+
+@dataclass
+class Project:
+    id: str
+    title: str
+    path: str
+    owner: str | None = None
+    due: dt.date | None = None
+    start: dt.date | None = None
+    tags: tuple[str, ...] = ()
+    summary: str = ""
+    body: str = ""
+    retro: str = ""
+    tasks: list[Task] = field(default_factory=list)
+
+
+@dataclass
+class Portfolio:
+    """Everything mdpm knows about the content, ready for checks and pages."""
+
+    config: Config
+    projects: dict[str, Project]
+    tasks: dict[str, Task]
+
+    def stage_of(self, task: Task) -> Stage | None:
+        return self.config.stage(task.stage)
+
+    def is_active(self, task: Task) -> bool:
+        stage = self.stage_of(task)
+        return stage is not None and stage.is_active
+
+    def is_done(self, task: Task) -> bool:
+        stage = self.stage_of(task)
+        return stage is not None and stage.is_done
+
+    def tasks_in(self, stage_id: str) -> list[Task]:
+        return [t for t in self.tasks.values() if t.stage == stage_id]
+
+    def dependents(self, ref: str) -> list[Task]:
+        """Return the tasks that depend on `ref` (its 'needed by' list)."""
+        return [t for t in self.tasks.values() if ref in t.depends_on]
+
+    def held_by(self, handle: str) -> list[Task]:
+        """Return the active tasks that `handle` holds."""
+        return [t for t in self.tasks.values() if t.holder == handle and self.is_active(t)]
+
+    def handles(self) -> list[str]:
+        """Return every handle named in the config or on a task, sorted."""
+        found = {p.handle.lower() for p in self.config.people.values()}
+        for task in self.tasks.values():
+            found.update(task.people)
+        for project in self.projects.values():
+            if project.owner:
+                found.add(project.owner)
+        return sorted(found)
+
+
+def build_model(docs: list[RawDoc], config: Config) -> tuple[Portfolio, list[Problem]]:
+    """Turn raw documents into a portfolio; return it and the problems found on the way."""
+    problems: list[Problem] = []
+    projects: dict[str, Project] = {}
+    tasks: dict[str, Task] = {}
+    for doc in docs:
+        project = projects.get(doc.project)
+        if project is None:
+            project = projects[doc.project] = Project(
+                id=doc.project, title=doc.project, path=str(Path(doc.rel).parent.as_posix()))
+        if doc.kind == "retro":
+            project.retro = doc.body
+        elif doc.kind == "index":
+            _fill_project(project, doc, problems)
+        elif doc.ref not in tasks:
+            task = _build_task(doc, config, problems)
+            tasks[task.ref] = task
+            project.tasks.append(task)
+    for task in tasks.values():
+        task.holder = _holder(task, config)
+    return Portfolio(config=config, projects=dict(sorted(projects.items())), tasks=tasks), problems
+
+
+class _Fields:
+    """Typed access to one document's front-matter, collecting problems."""
+
+    def __init__(self, doc: RawDoc, problems: list[Problem]):
+        self.doc = doc
+        self.meta = doc.meta or {}
+        self.problems = problems
+
+    def problem(self, key: str, code: str, message: str, severity: str = ERROR) -> None:
+        self.problems.append(Problem(self.doc.rel, self.doc.line_of(key), code, severity, message))
+
+    def unknown_keys(self, known: tuple[str, ...]) -> None:
+        for key in self.meta:
+            if isinstance(key, str) and key not in known:
+                self.problem(key, "key-unknown", f"unknown key `{key}`{nearest(key, known)}",
+                             severity=WARNING)
+
+    def text(self, key: str) -> str | None:
+        value = self.meta.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.problem(key, "frontmatter", f"`{key}` must be text, not {_kind(value)}")
+            return None
+        return str(value).strip() or None
+
+    def flag(self, key: str) -> str | None:
+        """A free-text reason that may also be written as `true`."""
+        value = self.meta.get(key)
+        if value is True:
+            return "yes"
+        if value is False:
+            return None
+        return self.text(key)
+
+    def handle(self, key: str, value) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, str):
+            self.problem(key, "frontmatter",
+                         f"`{key}` must name a person by handle, not {_kind(value)}")
+            return None
+        value = value.strip().lstrip("@")
+        if not HANDLE_RE.match(value):
+            self.problem(key, "id-invalid", f"`{value}` in `{key}` is not a handle "
+                         "(ASCII letters, digits, ., - and _)")
+            return None
+        return value.lower()
+
+    def string_list(self, key: str) -> tuple[str, ...]:
+        value = self.meta.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [v for v in re.split(r"[,\s]+", value) if v] if key == "depends-on" else [value]
+        if not isinstance(value, list) or not all(
+                isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
+            self.problem(key, "frontmatter", f"`{key}` must be a list of words, like [a, b]")
+            return ()
+        return tuple(str(v).strip() for v in value if str(v).strip())
+
+    def date(self, key: str) -> dt.date | None:
+        value = self.meta.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not DATE_RE.match(value.strip()):
+            self.problem(key, "date-invalid", f"`{key}: {value}` is not a date; write YYYY-MM-DD")
+            return None
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            self.problem(key, "date-invalid", f"`{key}: {value}` is not a day of the calendar")
+            return None
+
+
+def _build_task(doc: RawDoc, config: Config, problems: list[Problem]) -> Task:
+    fields = _Fields(doc, problems)
+    fields.unknown_keys(TASK_KEYS)
+    owners = _owners(fields)
+    stage = fields.text("stage") or config.first_stage.id
+    return Task(
+        ref=doc.ref, project=doc.project, id=doc.stem, path=doc.rel, source=doc.path,
+        title=fields.text("title") or doc.stem.replace("-", " ").capitalize(),
+        stage=stage,
+        owner=owners[0] if len(owners) == 1 else None,
+        owners=owners,
+        collaborators=_collaborators(fields),
+        depends_on=_dependencies(fields, doc.project),
+        due=fields.date("due"),
+        created=fields.date("created"),
+        priority=_priority(fields),
+        estimate=_estimate(fields),
+        blocked=fields.flag("blocked"),
+        expedite=fields.flag("expedite"),
+        tags=fields.string_list("tags"),
+        body=doc.body, body_line=doc.body_line,
+        checklist=count_checklist(doc.body),
+        key_lines=dict(doc.key_lines),
+    )
+
+
+def _owners(fields: _Fields) -> tuple[str, ...]:
+    value = fields.meta.get("owner")
+    if value is None:
+        return ()
+    values = value if isinstance(value, list) else [value]
+    handles = (fields.handle("owner", v) for v in values)
+    return tuple(dict.fromkeys(h for h in handles if h))
+
+
+def _collaborators(fields: _Fields) -> tuple[Collaborator, ...]:
+    value = fields.meta.get("collaborators")
+    if value is None:
+        return ()
+    pairs: list[tuple[str | None, object]] = []
+    if isinstance(value, dict):
+        for role, who in value.items():
+            for one in (who if isinstance(who, list) else [who]):
+                pairs.append((str(role), one))
+    elif isinstance(value, list):
+        pairs = [(None, one) for one in value]
+    elif isinstance(value, str):
+        pairs = [(None, value)]
+    else:
+        fields.problem("collaborators", "frontmatter",
+                       "`collaborators` must be a list of handles or a mapping role: handle")
+        return ()
+    result = []
+    for role, who in pairs:
+        handle = fields.handle("collaborators", who)
+        if handle:
+            result.append(Collaborator(handle=handle, role=role))
+    return tuple(result)
+
+
+def _dependencies(fields: _Fields, project: str) -> tuple[str, ...]:
+    refs = []
+    for item in fields.string_list("depends-on"):
+        ref = item if "/" in item else f"{project}/{item}"
+        parts = ref.split("/")
+        if len(parts) != 2 or not all(ID_RE.match(p) for p in parts):
+            fields.problem("depends-on", "dep-missing",
+                           f"`{item}` is not a task reference; write `task` or `project/task`")
+            continue
+        refs.append(ref)
+    return tuple(dict.fromkeys(refs))
+
+
+def _priority(fields: _Fields) -> str:
+    value = fields.text("priority")
+    if value is None:
+        return "normal"
+    if value.lower() not in PRIORITIES:
+        fields.problem("priority", "frontmatter", f"priority `{value}` must be one of "
+                       f"{', '.join(PRIORITIES)}{nearest(value.lower(), PRIORITIES)}")
+        return "normal"
+    return value.lower()
+
+
+def _estimate(fields: _Fields) -> float | None:
+    value = fields.meta.get("estimate")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        fields.problem("estimate", "frontmatter",
+                       f"`estimate` must be a number of working days, not {value!r}")
+        return None
+    return float(value)
+
+
+def _fill_project(project: Project, doc: RawDoc, problems: list[Problem]) -> None:
+    project.body = doc.body
+    if doc.meta is None:
+        return
+    fields = _Fields(doc, problems)
+    fields.unknown_keys(PROJECT_KEYS)
+    project.title = fields.text("title") or project.id
+    owner = fields.meta.get("owner")
+    project.owner = fields.handle("owner", owner) if owner is not None else None
+    project.due = fields.date("due")
+    project.start = fields.date("start")
+    project.tags = fields.string_list("tags")
+    project.summary = fields.text("summary") or ""
+
+
+def _holder(task: Task, config: Config) -> str | None:
+    """The owner, or in a hand-off stage the collaborator in the hand-off role."""
+    stage = config.stage(task.stage)
+    if stage is not None and stage.handoff:
+        return task.collaborator(stage.handoff)
+    return task.owner
+
+
+def count_checklist(body: str) -> tuple[int, int]:
+    """Return (ticked, total) task-list items in Markdown, ignoring fenced code."""
+    if "[" not in body:
+        return 0, 0
+    text = _FENCED.sub("", body) if ("```" in body or "~~~" in body) else body
+    marks = _CHECKBOX.findall(text)
+    return sum(1 for m in marks if m != " "), len(marks)
+
+
+def _kind(value) -> str:
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__

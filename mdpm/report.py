@@ -1,0 +1,108 @@
+"""Print problems for people and machines: text, GitHub annotations and summary, JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+from . import clock
+from .errors import Problem, has_errors
+from .workspace import check, open_workspace
+
+MAX_ANNOTATIONS = 10  # GitHub shows 10 errors and 10 warnings per step; the summary has all
+
+
+def run_check(start: Path, args) -> int:
+    """`mdpm check`: print every problem; 1 when any is an error."""
+    workspace = open_workspace(start)
+    problems = check(workspace, clock.now().date())
+    extra_markdown = ""
+    if getattr(args, "base", None):
+        from .signoff import check_changes
+
+        changes = check_changes(workspace, args.base, approved_by=args.approved_by,
+                                author=getattr(args, "author", ""))
+        problems = sorted([*problems, *changes.problems],
+                          key=lambda p: (p.path, p.line, p.code, p.message))
+        extra_markdown = changes.markdown()
+    fmt = args.format
+    if fmt == "json":
+        print(json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False))
+    elif fmt == "github":
+        print_github(problems, workspace.config.site.title)
+        write_step_summary(summary_markdown(problems, workspace.config.site.title) + extra_markdown)
+    elif fmt == "markdown":
+        print(summary_markdown(problems, workspace.config.site.title) + extra_markdown)
+    else:
+        print_text(problems, len(workspace.portfolio.tasks))
+    return 1 if has_errors(problems) else 0
+
+
+def print_text(problems: list[Problem], task_count: int, stream=None) -> None:
+    stream = stream or sys.stdout
+    for problem in problems:
+        print(problem.format(), file=stream)
+    print(totals_line(problems, task_count), file=sys.stderr)
+
+
+def totals_line(problems: list[Problem], task_count: int) -> str:
+    counts = Counter(p.severity for p in problems)
+    errors, warnings = counts.get("error", 0), counts.get("warning", 0)
+    if not problems:
+        return f"mdpm: {task_count} tasks checked, no problems"
+    return (f"mdpm: {task_count} tasks checked: {errors} error{'s' * (errors != 1)}, "
+            f"{warnings} warning{'s' * (warnings != 1)}")
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def print_github(problems: list[Problem], title: str, stream=None) -> None:
+    """Print every problem, and the first few of each severity as annotations."""
+    stream = stream or sys.stdout
+    shown: Counter = Counter()
+    for problem in problems:
+        print(problem.format(), file=stream)
+        if shown[problem.severity] >= MAX_ANNOTATIONS:
+            continue
+        shown[problem.severity] += 1
+        print(f"::{problem.severity} file={escape_property(problem.path)},line={problem.line},"
+              f"title={escape_property(f'mdpm {problem.code}')}::{escape_data(problem.message)}",
+              file=stream)
+    hidden = len(problems) - sum(shown.values())
+    if hidden:
+        print(f"::notice title=mdpm::{hidden} more problems are in the job summary", file=stream)
+
+
+def summary_markdown(problems: list[Problem], title: str) -> str:
+    """Return a Markdown report of all problems (for the job summary or a PR comment)."""
+    counts = Counter(p.severity for p in problems)
+    lines = [f"## mdpm check: {title}", ""]
+    if not problems:
+        lines.append("No problems. :white_check_mark:")
+        return "\n".join(lines) + "\n"
+    lines += [f"**{counts.get('error', 0)} errors, {counts.get('warning', 0)} warnings**", "",
+              "| Where | Severity | Rule | Problem |", "|---|---|---|---|"]
+    for p in problems:
+        lines.append(f"| `{_cell(p.path)}:{p.line}` | {p.severity} | `{p.code}` | {_cell(p.message)} |")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def write_step_summary(markdown: str) -> None:
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    with open(path, "a", encoding="utf-8") as summary:
+        summary.write(markdown + "\n")

@@ -1,0 +1,43 @@
+"""Open a repository: config, documents and the portfolio, with every problem found."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import check as rules
+from .config import Config, find_root, load_config_strict
+from .errors import Problem, sort_problems
+from .load import load_documents
+from .model import Portfolio, build_model
+
+
+@dataclass
+class Workspace:
+    """A loaded repository: what the content says and what is wrong with it."""
+
+    root: Path
+    config: Config
+    portfolio: Portfolio
+    problems: list[Problem]
+    """Problems of loading and modelling; `check()` adds those of the rules."""
+
+
+def open_workspace(start: Path | None = None) -> Workspace:
+    """Find mdpm.toml at or above `start`, read the config and all project files."""
+    root = find_root(start or Path.cwd())
+    config = load_config_strict(root)
+    return load_portfolio(config)
+
+
+def load_portfolio(config: Config) -> Workspace:
+    """Read every project file of a config's repository into a portfolio."""
+    docs, load_problems = load_documents(config.root)
+    portfolio, model_problems = build_model(docs, config)
+    return Workspace(config.root, config, portfolio, [*load_problems, *model_problems])
+
+
+def check(workspace: Workspace, today: dt.date) -> list[Problem]:
+    """Return every problem of the workspace and its rules, sorted by file and line."""
+    return sort_problems([*workspace.problems, *rules.check(workspace.portfolio, today)])
