@@ -158,8 +158,173 @@ def _run_check(args) -> int:
     return run_check(_start_dir(args), args)
 
 
+def _run_graph(args) -> int:
+    from .graph import graph_dot, graph_mermaid, graph_svg
+    from .workspace import open_workspace
+
+    portfolio = open_workspace(_start_dir(args)).portfolio
+    render = {"mermaid": graph_mermaid, "dot": graph_dot, "svg": graph_svg}[args.format]
+    sys.stdout.write(render(portfolio, args.project))
+    return EXIT_OK
+
+
+def _run_build(args) -> int:
+    from . import clock
+    from .build import run_build
+
+    return run_build(_start_dir(args), args.out, strict=args.strict, quiet=args.quiet,
+                     now=clock.now(), stream=sys.stderr)
+
+
+def _run_serve(args) -> int:
+    from .config import find_root
+    from .serve import serve
+
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: a port is a number from 0 to 65535")
+    return serve(find_root(_start_dir(args)), host=args.host, port=args.port,
+                 open_browser=args.open)
+
+
+def _run_review(args) -> int:
+    from . import clock
+    from .history import read_history
+    from .review import format_review, review
+    from .workspace import check, open_workspace
+
+    workspace = open_workspace(_start_dir(args))
+    now = clock.now()
+    problems = check(workspace, now.date())
+    history = read_history(workspace.root, workspace.portfolio.tasks.keys())
+    result = review(workspace.portfolio, problems, history, now)
+    print(format_review(result, workspace.config.site.title), end="")
+    return 0
+
+
+def _run_init(args) -> int:
+    from .scaffold import DEFAULT_PLAYBOOK, init
+
+    result = init(Path(args.dir), args.playbook or DEFAULT_PLAYBOOK)
+    print(f"mdpm: made a repository in {result.root} ({len(result.files)} files)")
+    if result.playbook:
+        sets = " ".join(f"--set {role}=HANDLE" for role in result.roles)
+        print(f"A playbook is in templates/{result.playbook}/; start a project from it with:\n"
+              f"  mdpm new project ID --template {result.playbook} {sets} --start YYYY-MM-DD")
+    print("Next: git init, then `mdpm check` and `mdpm build` (the site goes to _site/).")
+    return EXIT_OK
+
+
+def _run_new(args) -> int:
+    from . import clock
+    from .config import find_root, load_config_strict
+    from .scaffold import new_project, new_task, parse_assignments, parse_date
+
+    config = load_config_strict(find_root(_start_dir(args)))
+    if args.kind == "task":
+        from .workspace import load_portfolio
+
+        path = new_task(load_portfolio(config), args.project, args.title, owner=args.owner,
+                        stage=args.stage, depends_on=args.depends_on, due=args.due)
+        print(path.relative_to(config.root).as_posix())
+        return EXIT_OK
+    paths, plan = new_project(config, args.id, template=args.template,
+                              assignments=parse_assignments(args.set),
+                              start=parse_date(args.start, "--start"), title=args.title,
+                              today=clock.now().date())
+    for path in paths:
+        print(path.relative_to(config.root).as_posix())
+    if plan is not None:
+        print(f"mdpm: {len(paths) - 1} tasks scheduled {plan.start} .. {plan.end}; critical "
+              f"path: {' -> '.join(ref.split('/')[-1] for ref in plan.critical)}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _run_move(args) -> int:
+    from . import clock
+    from .config import find_root, load_config_strict
+    from .move import apply_move, plan_move
+
+    config = load_config_strict(find_root(_start_dir(args)))
+    move, _ = plan_move(config, args.ref, args.stage, clock.now().date())
+    if move.old == move.new:
+        print(f"mdpm: {move.task.ref} is already in `{move.new}`")
+        return EXIT_OK
+    if move.broken and not args.force:
+        print(f"mdpm: refusing to move {move.task.ref} from `{move.old}` to `{move.new}`; "
+              "it would break:", file=sys.stderr)
+        for problem in move.broken:
+            print(f"  {problem.format()}", file=sys.stderr)
+        print("Use --force to move it anyway.", file=sys.stderr)
+        return EXIT_CONTENT
+    apply_move(config, move, force=args.force)
+    print(f"mdpm: moved {move.task.ref}: {move.old} -> {move.new}")
+    if move.broken:
+        print("mdpm: moved anyway (--force); it breaks:", file=sys.stderr)
+        for problem in move.broken:
+            print(f"  {problem.format()}", file=sys.stderr)
+    if move.signoff:
+        print(f"mdpm: {move.signoff}")
+    return EXIT_OK
+
+
+def _run_export(args) -> int:
+    from .tabular import export_csv, export_json
+    from .workspace import open_workspace
+
+    portfolio = open_workspace(_start_dir(args)).portfolio
+    text = export_csv(portfolio) if args.format == "csv" else export_json(portfolio)
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise UsageError(f"{args.output}: cannot write: {exc.strerror}") from None
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _run_import(args) -> int:
+    from .tabular import import_csv
+    from .workspace import open_workspace
+
+    workspace = open_workspace(_start_dir(args))
+    result = import_csv(workspace.config, workspace.portfolio, Path(args.file), args.project)
+    for path in result.written:
+        print(path.relative_to(workspace.root.resolve()).as_posix())
+    print(f"mdpm: imported {len(result.written)} tasks into {result.project}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _run_schema(args) -> int:
+    from .schema import schema_text
+
+    sys.stdout.write(schema_text())
+    return EXIT_OK
+
+
+def _run_codeowners(args) -> int:
+    from .codeowners import codeowners, repository_prefix
+    from .workspace import open_workspace
+
+    workspace = open_workspace(_start_dir(args))
+    sys.stdout.write(codeowners(workspace.portfolio, repository_prefix(workspace.root)))
+    return EXIT_OK
+
+
 HANDLERS = {
     "check": _run_check,
+    "init": _run_init,
+    "new": _run_new,
+    "move": _run_move,
+    "export": _run_export,
+    "import": _run_import,
+    "schema": _run_schema,
+    "build": _run_build,
+    "review": _run_review,
+    "graph": _run_graph,
+    "codeowners": _run_codeowners,
+    "serve": _run_serve,
 }
 
 

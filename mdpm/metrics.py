@@ -1,22 +1,46 @@
-"""Flow metrics: pure functions of (tasks, transitions, now). Nothing here reads a clock."""
+"""Flow metrics: pure functions of (tasks, transitions, now). Nothing here reads a clock.
+
+Times come from the stage history (`history.Transition`, oldest first per task). A task
+without history is left out of every figure: nothing is guessed.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import random
+import zlib
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 
 from .config import Config
-from .history import Transition
+from .errors import WARNING, Problem
+from .history import History, Transition
 
 DAY = 86400.0
+PERCENTILES = (50, 85, 95)
+FORECAST_RUNS = 1000
+FORECAST_WEEKS = 12
+FORECAST_HORIZON_WEEKS = 520
+
+
+# --- one task ------------------------------------------------------------------------------
 
 
 def cycle_days(transitions: list[Transition], config: Config) -> float | None:
     """Days from first entering an active stage to (last) entering the done stage."""
-    started = next((t.at for t in transitions if _is_active(t.stage, config)), None)
-    if started is None or not transitions or not _is_done(transitions[-1].stage, config):
+    started = started_at(transitions, config)
+    finished = finished_at(transitions, config)
+    if started is None or finished is None or finished < started:
         return None
-    finished = transitions[-1].at
     return round((finished - started).total_seconds() / DAY, 2)
+
+
+def lead_days(transitions: list[Transition], config: Config) -> float | None:
+    """Days from the task's creation (its first transition) to entering the done stage."""
+    finished = finished_at(transitions, config)
+    if finished is None:
+        return None
+    return round((finished - transitions[0].at).total_seconds() / DAY, 2)
 
 
 def days_in_current_stage(transitions: list[Transition], now: dt.datetime) -> int | None:
@@ -24,6 +48,306 @@ def days_in_current_stage(transitions: list[Transition], now: dt.datetime) -> in
     if not transitions:
         return None
     return int((now - transitions[-1].at).total_seconds() // DAY)
+
+
+def started_at(transitions: list[Transition], config: Config) -> dt.datetime | None:
+    """When the task first entered an active stage."""
+    return next((t.at for t in transitions if _is_active(t.stage, config)), None)
+
+
+def finished_at(transitions: list[Transition], config: Config) -> dt.datetime | None:
+    """When the task last entered a done stage, if it is done now."""
+    if not transitions or not _is_done(transitions[-1].stage, config):
+        return None
+    return transitions[-1].at
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stay in one stage: from `start` to `end` (None: still there)."""
+
+    stage: str
+    start: dt.datetime
+    end: dt.datetime | None
+    commit: str = ""
+    author: str = ""
+
+    def days(self, now: dt.datetime) -> float:
+        return ((self.end or now) - self.start).total_seconds() / DAY
+
+
+def spans(transitions: list[Transition]) -> list[Span]:
+    """Turn transitions into stays, the last one open."""
+    ends = [t.at for t in transitions[1:]] + [None]
+    return [Span(t.stage, t.at, end, t.commit, t.author) for t, end in zip(transitions, ends)]
+
+
+def time_in_stages(transitions: list[Transition], config: Config,
+                   now: dt.datetime) -> dict[str, float]:
+    """Days spent in each stage (visits added up), in workflow order; done stages left out."""
+    totals: dict[str, float] = defaultdict(float)
+    for span in spans(transitions):
+        if not _is_done(span.stage, config):
+            totals[span.stage] += span.days(now)
+    order = {s.id: s.index for s in config.stages}
+    return {k: round(totals[k], 2) for k in sorted(totals, key=lambda s: (order.get(s, 99), s))}
+
+
+# --- the team -------------------------------------------------------------------------------
+
+
+def percentile(values, q: float) -> float | None:
+    """The q-th percentile (0-100) with linear interpolation between ranks; None when empty."""
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    pos = (len(ordered) - 1) * q / 100
+    low = int(pos)
+    high = min(low + 1, len(ordered) - 1)
+    return round(ordered[low] + (ordered[high] - ordered[low]) * (pos - low), 2)
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A finished task: when, and its cycle and lead time in days."""
+
+    ref: str
+    finished: dt.datetime
+    cycle_days: float | None
+    lead_days: float | None
+
+
+def completions(tasks, history: History, config: Config) -> list[Completion]:
+    """Every task now done whose finish is known, oldest first."""
+    found = []
+    for task in tasks:
+        moves = history.of(task.ref)
+        finished = finished_at(moves, config)
+        if finished is not None:
+            found.append(Completion(task.ref, finished, cycle_days(moves, config),
+                                    lead_days(moves, config)))
+    return sorted(found, key=lambda c: (c.finished, c.ref))
+
+
+def week_start(day: dt.date) -> dt.date:
+    """The Monday of the ISO week of `day`."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def throughput_per_week(done: list[Completion], now: dt.datetime,
+                        weeks: int | None = None) -> list[tuple[dt.date, int]]:
+    """Tasks finished per week (Monday first), every week up to now's, zeros included."""
+    if not done and not weeks:
+        return []
+    counts = Counter(week_start(c.finished.date()) for c in done)
+    last = week_start(now.date())
+    first = min(counts) if counts else last
+    if weeks:
+        first = last - dt.timedelta(weeks=weeks - 1)
+    result = []
+    week = first
+    while week <= last:
+        result.append((week, counts.get(week, 0)))
+        week += dt.timedelta(weeks=1)
+    return result
+
+
+def cumulative_flow(tasks, history: History, config: Config, now: dt.datetime,
+                    days: int | None = None) -> list[tuple[dt.date, dict[str, int]]]:
+    """Per day, how many tasks were in each stage at the end of that day."""
+    stage_ids = [s.id for s in config.stages]
+    deltas: dict[dt.date, Counter] = defaultdict(Counter)
+    first_day = None
+    for task in tasks:
+        for span in spans(history.of(task.ref)):
+            if span.stage not in stage_ids:
+                continue
+            start = span.start.date()
+            deltas[start][span.stage] += 1
+            if span.end is not None:
+                deltas[span.end.date()][span.stage] -= 1
+            first_day = start if first_day is None else min(first_day, start)
+    if first_day is None:
+        return []
+    last_day = now.date()
+    if days:
+        first_day = max(first_day, last_day - dt.timedelta(days=days - 1))
+    running: Counter = Counter()
+    for day in sorted(d for d in deltas if d < first_day):
+        running.update(deltas[day])
+    result = []
+    day = first_day
+    while day <= last_day:
+        running.update(deltas.get(day, Counter()))
+        result.append((day, {s: running[s] for s in stage_ids}))
+        day += dt.timedelta(days=1)
+    return result
+
+
+@dataclass(frozen=True)
+class Aging:
+    """Work in progress: how long since it started, and since it entered its stage."""
+
+    ref: str
+    stage: str
+    age_days: float
+    stage_days: float
+
+
+def aging_wip(tasks, history: History, config: Config, now: dt.datetime) -> list[Aging]:
+    """Active tasks with their age (since first active) and time in the current stage."""
+    found = []
+    for task in tasks:
+        moves = history.of(task.ref)
+        if not moves or not _is_active(moves[-1].stage, config) or moves[-1].stage != task.stage:
+            continue
+        started = started_at(moves, config)
+        found.append(Aging(task.ref, task.stage, _days(now - started), _days(now - moves[-1].at)))
+    return sorted(found, key=lambda a: (-a.age_days, a.ref))
+
+
+@dataclass(frozen=True)
+class StageTime:
+    """How long work stays in a stage: finished stays and the ones still running."""
+
+    stage: str
+    visits: int
+    median_days: float | None
+    p85_days: float | None
+    total_days: float
+    current: int
+    current_median_days: float | None
+
+
+def stage_times(tasks, history: History, config: Config, now: dt.datetime) -> list[StageTime]:
+    """Per stage (not done ones), the times of finished stays and of the tasks there now."""
+    finished: dict[str, list[float]] = defaultdict(list)
+    running: dict[str, list[float]] = defaultdict(list)
+    for task in tasks:
+        for span in spans(history.of(task.ref)):
+            (running if span.end is None else finished)[span.stage].append(span.days(now))
+    result = []
+    for stage in config.stages:
+        if stage.is_done:
+            continue
+        done_times, now_times = finished[stage.id], running[stage.id]
+        result.append(StageTime(stage.id, len(done_times), percentile(done_times, 50),
+                                percentile(done_times, 85), round(sum(done_times + now_times), 2),
+                                len(now_times), percentile(now_times, 50)))
+    return result
+
+
+def bottleneck_stages(times: list[StageTime], config: Config) -> list[StageTime]:
+    """Stages where work waits longest (median finished stay), the worst first."""
+    ranked = [t for t in times if t.median_days is not None or t.current_median_days is not None]
+    return sorted(ranked, key=lambda t: (-(max(t.median_days or 0, t.current_median_days or 0)),
+                                         config.stage(t.stage).index))
+
+
+@dataclass(frozen=True)
+class Stuck:
+    """An active task too long in its stage, and by which measure."""
+
+    ref: str
+    stage: str
+    days: int
+    over_stale: bool
+    p85_days: float | None
+    """The 85th percentile of this stage's past stays, when the stay is longer than it."""
+
+
+def stuck_tasks(tasks, history: History, config: Config, now: dt.datetime,
+                times: list[StageTime] | None = None) -> list[Stuck]:
+    """Active tasks over `stale_days` in their stage, or over that stage's own 85th percentile."""
+    p85 = {t.stage: t.p85_days for t in (times or stage_times(tasks, history, config, now))}
+    found = []
+    for task in tasks:
+        moves = history.of(task.ref)
+        if not moves or not _is_active(task.stage, config) or moves[-1].stage != task.stage:
+            continue
+        stay = (now - moves[-1].at).total_seconds() / DAY
+        days = int(stay)
+        over_stale = days > config.limits.stale_days
+        typical = p85.get(task.stage)
+        over_typical = typical is not None and stay > typical
+        if over_stale or over_typical:
+            found.append(Stuck(task.ref, task.stage, days, over_stale,
+                               typical if over_typical else None))
+    return sorted(found, key=lambda s: (-s.days, s.ref))
+
+
+def stale_problems(portfolio, history: History, now: dt.datetime) -> list[Problem]:
+    """The `stale` warning: active tasks longer than `stale_days` in their stage."""
+    config = portfolio.config
+    found = []
+    for task in portfolio.tasks.values():
+        moves = history.of(task.ref)
+        if not moves or not portfolio.is_active(task) or moves[-1].stage != task.stage:
+            continue
+        days = days_in_current_stage(moves, now)
+        if days > config.limits.stale_days:
+            found.append(Problem(task.path, task.line_of("stage"), "stale", WARNING,
+                                 f"in `{task.stage}` for {days} days (since "
+                                 f"{moves[-1].at.date().isoformat()}), over stale_days = "
+                                 f"{config.limits.stale_days}: move it on, split it, or mark "
+                                 "it `blocked:`"))
+    return found
+
+
+# --- forecast -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """When the open tasks of a project will be done, at 50/85/95 % (None: unknown, why)."""
+
+    project: str
+    remaining: int
+    dates: dict[int, dt.date] | None
+    reason: str = ""
+    sample_weeks: int = 0
+
+
+def forecast_project(project: str, remaining: int, done: list[Completion], now: dt.datetime, *,
+                     weeks: int = FORECAST_WEEKS, runs: int = FORECAST_RUNS,
+                     seed: int = 0) -> Forecast:
+    """Monte Carlo: draw past weekly throughput until `remaining` tasks are done."""
+    if remaining == 0:
+        return Forecast(project, 0, {p: now.date() for p in PERCENTILES}, "every task is done")
+    samples = [count for _, count in throughput_per_week(done, now, weeks)]
+    if not any(samples):
+        return Forecast(project, remaining, None,
+                        f"no task finished in the last {weeks} weeks to forecast from", weeks)
+    rng = random.Random(seed ^ zlib.crc32(project.encode()))
+    outcomes = sorted(_weeks_to_finish(rng, samples, remaining) for _ in range(runs))
+    dates = {p: now.date() + dt.timedelta(weeks=outcomes[min(runs - 1, int(runs * p / 100))])
+             for p in PERCENTILES}
+    return Forecast(project, remaining, dates, "", weeks)
+
+
+def _weeks_to_finish(rng: random.Random, samples: list[int], remaining: int) -> int:
+    weeks = 0
+    while remaining > 0 and weeks < FORECAST_HORIZON_WEEKS:
+        remaining -= rng.choice(samples)
+        weeks += 1
+    return weeks
+
+
+def forecasts(portfolio, history: History, now: dt.datetime, *, seed: int = 0) -> list[Forecast]:
+    """A forecast per open project, from that project's own past throughput."""
+    config = portfolio.config
+    result = []
+    for project in portfolio.projects.values():
+        open_tasks = [t for t in project.tasks if not portfolio.is_done(t)]
+        if not open_tasks:
+            continue
+        done = completions(project.tasks, history, config)
+        result.append(forecast_project(project.id, len(open_tasks), done, now, seed=seed))
+    return result
+
+
+def _days(delta: dt.timedelta) -> float:
+    return round(delta.total_seconds() / DAY, 2)
 
 
 def _is_active(stage_id: str, config: Config) -> bool:

@@ -8,8 +8,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from . import clock
-from .errors import Problem, has_errors
+from . import clock, codeowners
+from .errors import Problem, has_errors, sort_problems
 from .workspace import check, open_workspace
 
 MAX_ANNOTATIONS = 10  # GitHub shows 10 errors and 10 warnings per step; the summary has all
@@ -19,6 +19,7 @@ def run_check(start: Path, args) -> int:
     """`mdpm check`: print every problem; 1 when any is an error."""
     workspace = open_workspace(start)
     problems = check(workspace, clock.now().date())
+    problems = sort_problems([*problems, *codeowners.stale_problems(workspace)])
     extra_markdown = ""
     if getattr(args, "base", None):
         from .signoff import check_changes

@@ -1,0 +1,1 @@
+"""Benchmarks and the synthetic repository generator (see bench/README.md)."""

@@ -1,0 +1,246 @@
+"""Render the site: the Jinja environment (theme search path), the page plan, (path, bytes) pairs.
+
+No I/O besides reading templates and theme files; `write` writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+import mdpm
+
+from . import feeds
+from .errors import ConfigError
+from .site import Site, person_slug
+
+DEFAULT_THEME = "default"
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One output file: a template and its context, or a function that makes the bytes."""
+
+    path: str
+    template: str | None = None
+    context: dict = field(default_factory=dict)
+    make: Callable[[Site], bytes] | None = None
+    refs: frozenset[str] | None = None
+    """The task refs whose change affects this page; None: any change does."""
+
+    @property
+    def root(self) -> str:
+        """The relative prefix from this page back to the site root."""
+        return "../" * self.path.count("/")
+
+
+def default_theme_dir() -> Path:
+    """Return the built-in theme: inside the installed package, else in the repo checkout."""
+    packaged = Path(mdpm.__file__).parent / "themes" / DEFAULT_THEME
+    if packaged.is_dir():
+        return packaged
+    return Path(mdpm.__file__).parent.parent / "themes" / DEFAULT_THEME
+
+
+def theme_dirs(root: Path | None, theme: str) -> list[Path]:
+    """Return the theme folders to search, the site's own first, the default last."""
+    dirs = []
+    if root is not None and theme:
+        own = root / "themes" / theme
+        if own.is_dir():
+            dirs.append(own)
+        elif theme != DEFAULT_THEME:
+            raise ConfigError(f"theme `{theme}` not found: no folder themes/{theme}/",
+                              path="mdpm.toml")
+    default = default_theme_dir()
+    if default not in dirs:
+        dirs.append(default)
+    return dirs
+
+
+def make_env(dirs: list[Path]) -> jinja2.Environment:
+    """Return the Jinja environment: autoescape on, overrides first, `default:` for extending."""
+    default_loader = jinja2.FileSystemLoader(str(dirs[-1] / "templates"))
+    loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader([str(d / "templates") for d in dirs]),
+        jinja2.PrefixLoader({"default": default_loader}, delimiter=":"),
+    ])
+    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["plural"] = plural
+    env.globals["person_slug"] = person_slug
+    return env
+
+
+def plural(count: int, singular: str, many: str | None = None) -> str:
+    """Return '1 task' / '3 tasks'."""
+    return f"{count} {singular if count == 1 else (many or singular + 's')}"
+
+
+class Renderer:
+    """Renders the pages of one site with one environment; caches card fragments."""
+
+    def __init__(self, site: Site, dirs: list[Path]):
+        self.site = site
+        self.dirs = dirs
+        self.env = make_env(dirs)
+        self.templates = set(self.env.list_templates())
+        self.specs = plan_pages(site, self.templates)
+        self.by_path = {spec.path: spec for spec in self.specs}
+        self._cards: dict[tuple[str, str], Markup] = {}
+
+    def nav(self, current: str) -> list[dict]:
+        links = [("Overview", "index.html", "overview"), ("Board", "board/index.html", "board"),
+                 ("Review", "review/index.html", "review"), ("People", "people/index.html",
+                                                             "people")]
+        if "metrics/index.html" in self.by_path:
+            links.append(("Metrics", "metrics/index.html", "metrics"))
+        return [{"label": label, "url": url, "current": key == current}
+                for label, url, key in links]
+
+    def card(self, ref: str, root: str) -> Markup:
+        key = (ref, root)
+        if key not in self._cards:
+            template = self.env.get_template("_card.html")
+            self._cards[key] = Markup(template.render(t=self.site.tasks[ref], root=root,
+                                                      site=self.site))
+        return self._cards[key]
+
+    def render(self, spec: PageSpec) -> bytes:
+        if spec.make is not None:
+            return spec.make(self.site)
+        root = spec.root
+        context = {
+            "site": self.site, "root": root, "page_path": spec.path,
+            "nav": self.nav(spec.context.get("section", "")),
+            "card": lambda ref: self.card(ref, root),
+            "has_retro": "retro.html" in self.templates,
+            **spec.context,
+        }
+        html = self.env.get_template(spec.template).render(context)
+        return html.encode("utf-8")
+
+    def static_files(self) -> Iterator[tuple[str, bytes]]:
+        """Yield the theme's static files; a site theme's file replaces the default's."""
+        seen: dict[str, Path] = {}
+        for folder in self.dirs:
+            static = folder / "static"
+            if not static.is_dir():
+                continue
+            for path in sorted(static.rglob("*")):
+                rel = "static/" + path.relative_to(static).as_posix()
+                if path.is_file() and rel not in seen:
+                    seen[rel] = path
+        for rel in sorted(seen):
+            yield rel, seen[rel].read_bytes()
+
+
+def plan_pages(site: Site, templates: set[str] | None = None) -> list[PageSpec]:
+    """Return every page of the site, in a stable order."""
+    specs: list[PageSpec] = []
+    for planner in PAGE_PLANNERS:
+        specs.extend(planner(site, templates if templates is not None else set()))
+    return specs
+
+
+def _overview_pages(site: Site, templates: set[str]) -> Iterator[PageSpec]:
+    yield PageSpec("index.html", "overview.html", {"section": "overview"})
+    yield PageSpec("review/index.html", "review.html", {"section": "review"})
+    yield PageSpec("people/index.html", "people.html", {"section": "people"})
+
+
+def _board_pages(site: Site, templates: set[str]) -> Iterator[PageSpec]:
+    for board in site.boards:
+        refs = None if board.kind == "all" else frozenset(
+            [r for c in board.columns for r in c.refs] + board.expedited)
+        if board.kind == "person":
+            refs = None  # a reassigned task leaves this board: any change may affect it
+        yield PageSpec(board.path, "board.html", {"section": "board", "board": board}, refs=refs)
+
+
+def _project_pages(site: Site, templates: set[str]) -> Iterator[PageSpec]:
+    for project in site.projects:
+        near = set(project.refs)
+        for ref in project.refs:
+            near.update(link.ref for link in site.tasks[ref].depends_on)
+        yield PageSpec(project.url, "project.html", {"section": "projects", "project": project},
+                       refs=frozenset(near))
+    for ref, task in site.tasks.items():
+        near = {ref, *(link.ref for link in task.depends_on),
+                *(link.ref for link in task.needed_by)}
+        yield PageSpec(task.url, "task.html", {"section": "projects", "task": task,
+                                               "project": site.project(task.project)},
+                       refs=frozenset(near))
+
+
+def _people_pages(site: Site, templates: set[str]) -> Iterator[PageSpec]:
+    for person in site.people:
+        yield PageSpec(person.url, "person.html", {"section": "people", "person": person})
+
+
+def _feed_pages(site: Site, templates: set[str]) -> Iterator[PageSpec]:
+    yield PageSpec("board.json", make=feeds.board_json)
+    yield PageSpec("calendar.ics", make=feeds.calendar_ics)
+    yield PageSpec("feed.xml", make=feeds.atom_feed)
+
+
+def _history_pages(site: Site, templates: set[str]) -> Iterator[PageSpec]:
+    """Flow metrics and retrospectives, when the theme has their templates."""
+    if "metrics.html" in templates:
+        yield PageSpec("metrics/index.html", "metrics.html", {"section": "metrics"})
+    if "retro.html" in templates:
+        for project in site.projects:
+            yield PageSpec(f"retro/{project.id}/index.html", "retro.html",
+                           {"section": "projects", "project": project})
+
+
+# The page families, in order. Add a planner (site, templates) -> Iterator[PageSpec] here.
+PAGE_PLANNERS = [_overview_pages, _board_pages, _project_pages, _people_pages, _history_pages,
+                 _feed_pages]
+
+
+def renderer_for(site: Site) -> Renderer:
+    """Return a renderer with the site's theme (its own `themes/<name>/`, then the default)."""
+    return Renderer(site, theme_dirs(site.root, site.theme))
+
+
+def render_site(site: Site, renderer: Renderer | None = None) -> Iterator[tuple[str, bytes]]:
+    """Yield (path, bytes) for every file of the site: static files, pages, feeds."""
+    renderer = renderer or renderer_for(site)
+    yield from renderer.static_files()
+    for spec in renderer.specs:
+        yield spec.path, renderer.render(spec)
+
+
+def pages_for(site: Site, changed_refs: set[str], renderer: Renderer | None = None) -> set[str]:
+    """Return the output paths a change to these task refs affects.
+
+    Call it on the site before and after the change and take the union, so pages a task
+    left (an old owner's page, its old project) are re-rendered too.
+    """
+    renderer = renderer or renderer_for(site)
+    changed = set(changed_refs)
+    paths = set()
+    for spec in renderer.specs:
+        if spec.refs is None or spec.refs & changed:
+            paths.add(spec.path)
+    for ref in changed:
+        task = site.tasks.get(ref)
+        if task is not None:
+            paths.update(site.person(h).url for h in {*task.people, task.holder}
+                         if h and site.person(h))
+    return {p for p in paths if p in renderer.by_path or p.startswith("static/")}
+
+
+def render_pages(site: Site, paths: Iterable[str],
+                 renderer: Renderer | None = None) -> Iterator[tuple[str, bytes]]:
+    """Yield (path, bytes) for just these output paths (unknown paths are skipped)."""
+    renderer = renderer or renderer_for(site)
+    for path in sorted(set(paths)):
+        spec = renderer.by_path.get(path)
+        if spec is not None:
+            yield path, renderer.render(spec)

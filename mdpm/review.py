@@ -1,0 +1,235 @@
+"""The status review: bottlenecks, blocked, stuck, overloaded people, overdue, dependency problems.
+
+Pure functions of (portfolio, problems, history, now), shared by `mdpm review` and the site.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from . import metrics
+from .errors import Problem
+from .history import History
+from .model import Portfolio, Task
+
+DEPENDENCY_CODES = ("dep-missing", "dep-cycle", "dep-order")
+LONGEST_QUEUES = 3
+
+
+@dataclass(frozen=True)
+class Bottleneck:
+    stage: str
+    title: str
+    count: int
+    limit: int | None
+    over: bool
+    at_limit: bool
+    queue: bool
+    """True for a waiting stage listed because it is among the longest queues."""
+
+
+@dataclass(frozen=True)
+class BlockedTask:
+    ref: str
+    reason: str
+    waiting_on: tuple[str, ...] = ()
+    """Dependencies that are not done yet."""
+
+
+@dataclass(frozen=True)
+class StuckTask:
+    ref: str
+    stage: str
+    days: int
+
+
+@dataclass(frozen=True)
+class Overload:
+    handle: str
+    holds: int
+    limit: int
+    refs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Overdue:
+    ref: str
+    due: dt.date
+    days: int
+    stage: str
+
+
+@dataclass
+class Review:
+    """Everything the weekly status review talks about, as of `today`."""
+
+    today: dt.date
+    bottlenecks: list[Bottleneck] = field(default_factory=list)
+    blocked: list[BlockedTask] = field(default_factory=list)
+    stuck: list[StuckTask] = field(default_factory=list)
+    stuck_known: bool = False
+    """False when there is no history to tell how long tasks have been in their stage."""
+    history_message: str = ""
+    overloaded: list[Overload] = field(default_factory=list)
+    overdue: list[Overdue] = field(default_factory=list)
+    dependency_problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def alerts(self) -> list[str]:
+        """One sentence per kind of trouble, for the overview and the terminal's top line."""
+        found = []
+        over = [b for b in self.bottlenecks if b.over]
+        if over:
+            found.append(_count(len(over), "stage") + " over its WIP limit: "
+                         + ", ".join(b.title for b in over))
+        if self.overloaded:
+            found.append(_count(len(self.overloaded), "person", "people") + " over their limit: "
+                         + ", ".join(o.handle for o in self.overloaded))
+        if self.blocked:
+            found.append(_count(len(self.blocked), "task") + " blocked")
+        if self.stuck:
+            found.append(_count(len(self.stuck), "task") + " stuck")
+        if self.overdue:
+            found.append(_count(len(self.overdue), "task") + " overdue")
+        if self.dependency_problems:
+            found.append(_count(len(self.dependency_problems), "dependency problem"))
+        return found
+
+    @property
+    def is_clear(self) -> bool:
+        return not (self.alerts or any(b.at_limit for b in self.bottlenecks))
+
+
+def review(portfolio: Portfolio, problems: list[Problem], history: History,
+           now: dt.datetime) -> Review:
+    """Return the status review of the portfolio as of `now`."""
+    today = now.date()
+    return Review(
+        today=today,
+        bottlenecks=bottlenecks(portfolio),
+        blocked=blocked_tasks(portfolio),
+        stuck=stuck_tasks(portfolio, history, now),
+        stuck_known=history.available,
+        history_message="" if history.available else history.message,
+        overloaded=overloaded_people(portfolio),
+        overdue=overdue_tasks(portfolio, today),
+        dependency_problems=[p for p in problems if p.code in DEPENDENCY_CODES],
+    )
+
+
+def counted_in(portfolio: Portfolio, stage_id: str) -> list[Task]:
+    """Return the tasks of a stage that count against its limit (expedited ones do not)."""
+    return [t for t in portfolio.tasks_in(stage_id) if not t.expedite]
+
+
+def bottlenecks(portfolio: Portfolio) -> list[Bottleneck]:
+    """Stages at or over their limit, then the longest waiting queues."""
+    found = []
+    for stage in portfolio.config.stages:
+        count = len(counted_in(portfolio, stage.id))
+        if stage.wip is not None and count >= stage.wip and count:
+            found.append(Bottleneck(stage.id, stage.title, count, stage.wip,
+                                    over=count > stage.wip, at_limit=True, queue=False))
+    listed = {b.stage for b in found}
+    queues = [s for s in portfolio.config.stages
+              if not s.is_done and s.id not in listed and counted_in(portfolio, s.id)]
+    queues.sort(key=lambda s: (-len(counted_in(portfolio, s.id)), s.index))
+    for stage in queues[:LONGEST_QUEUES]:
+        found.append(Bottleneck(stage.id, stage.title, len(counted_in(portfolio, stage.id)),
+                                stage.wip, over=False, at_limit=False, queue=True))
+    found.sort(key=lambda b: (not b.over, not b.at_limit, -b.count))
+    return found
+
+
+def waiting_on(portfolio: Portfolio, task: Task) -> tuple[str, ...]:
+    """Return the dependencies of a task that are not done (missing ones included)."""
+    return tuple(ref for ref in task.depends_on
+                 if ref not in portfolio.tasks or not portfolio.is_done(portfolio.tasks[ref]))
+
+
+def blocked_tasks(portfolio: Portfolio) -> list[BlockedTask]:
+    """Tasks not done that are blocked by `blocked:` or by a dependency not done."""
+    found = []
+    for task in portfolio.tasks.values():
+        if portfolio.is_done(task):
+            continue
+        waiting = waiting_on(portfolio, task)
+        if not (task.blocked or waiting):
+            continue
+        reasons = []
+        if task.blocked:
+            reasons.append(task.blocked if task.blocked != "yes" else "blocked")
+        if waiting:
+            reasons.append("waiting on " + ", ".join(waiting))
+        found.append(BlockedTask(task.ref, "; ".join(reasons), waiting))
+    return sorted(found, key=lambda b: b.ref)
+
+
+def stuck_tasks(portfolio: Portfolio, history: History, now: dt.datetime) -> list[StuckTask]:
+    """Active tasks longer than `stale_days` in their stage, from the stage history."""
+    if not history.available:
+        return []
+    limit = portfolio.config.limits.stale_days
+    found = []
+    for task in portfolio.tasks.values():
+        if not portfolio.is_active(task):
+            continue
+        days = metrics.days_in_current_stage(history.of(task.ref), now)
+        if days is not None and days > limit:
+            found.append(StuckTask(task.ref, task.stage, days))
+    return sorted(found, key=lambda s: (-s.days, s.ref))
+
+
+def overloaded_people(portfolio: Portfolio) -> list[Overload]:
+    """People who hold more active tasks than their limit."""
+    found = []
+    for handle in portfolio.handles():
+        limit = portfolio.config.person_limit(handle)
+        held = portfolio.held_by(handle)
+        if limit is not None and len(held) > limit:
+            found.append(Overload(handle, len(held), limit, tuple(sorted(t.ref for t in held))))
+    return sorted(found, key=lambda o: (o.limit - o.holds, o.handle))
+
+
+def overdue_tasks(portfolio: Portfolio, today: dt.date) -> list[Overdue]:
+    """Tasks past their due date and not done, the latest first."""
+    found = [Overdue(t.ref, t.due, (today - t.due).days, t.stage)
+             for t in portfolio.tasks.values()
+             if t.due and t.due < today and not portfolio.is_done(t)]
+    return sorted(found, key=lambda o: (-o.days, o.ref))
+
+
+def format_review(result: Review, title: str) -> str:
+    """Return the review as plain text for the terminal."""
+    lines = [f"Status review: {title}, as of {result.today.isoformat()}", ""]
+    if result.is_clear:
+        lines.append("All clear: no bottlenecks, nothing blocked, stuck, overloaded or overdue.")
+        return "\n".join(lines) + "\n"
+    lines += _section("Bottlenecks", [
+        f"{b.title}: {b.count}" + (f"/{b.limit}" if b.limit is not None else "")
+        + (" OVER LIMIT" if b.over else " at limit" if b.at_limit else " waiting")
+        for b in result.bottlenecks])
+    lines += _section("Blocked", [f"{b.ref}: {b.reason}" for b in result.blocked])
+    stuck = [f"{s.ref}: {s.days} days in {s.stage}" for s in result.stuck]
+    if not result.stuck_known:
+        stuck = [f"(unknown: {result.history_message})"]
+    lines += _section("Stuck", stuck)
+    lines += _section("Overloaded people", [
+        f"{o.handle}: holds {o.holds}, limit {o.limit} ({', '.join(o.refs)})"
+        for o in result.overloaded])
+    lines += _section("Overdue", [
+        f"{o.ref}: due {o.due.isoformat()}, {_count(o.days, 'day')} late, in {o.stage}"
+        for o in result.overdue])
+    lines += _section("Dependency problems", [p.format() for p in result.dependency_problems])
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _section(heading: str, items: list[str]) -> list[str]:
+    if not items:
+        return [f"{heading}: none", ""]
+    return [f"{heading} ({len(items)}):", *(f"  - {item}" for item in items), ""]
+
+
+def _count(number: int, singular: str, plural: str | None = None) -> str:
+    return f"{number} {singular if number == 1 else (plural or singular + 's')}"

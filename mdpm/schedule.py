@@ -1,0 +1,228 @@
+"""Working days, dependency order, forward/backward scheduling and the critical path.
+
+Conventions (the same everywhere in mdpm):
+
+- Working days are Monday to Friday; there are no holidays.
+- A task of estimate N that starts on working day S ends on the N-th working day counting
+  S itself: 1 day starting Monday ends Monday, 3 days starting Thursday end Monday.
+- Estimates round up to whole days (2.5 -> 3). A task without an estimate, or with
+  estimate 0, takes 1 day: every task occupies at least the day it starts.
+- A date on a weekend rolls forward to the next Monday before counting.
+- A task starts the working day after the last of its dependencies ends; a task with no
+  dependency starts on the schedule's start date.
+- Dependencies on refs that are not in the graph are ignored (they are someone else's
+  schedule, or `dep-missing`, which `mdpm check` reports).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import math
+from dataclasses import dataclass
+
+from .errors import ContentError
+
+_DAY = dt.timedelta(days=1)
+
+
+class CycleError(ContentError):
+    """The dependencies form a cycle, so there is no order to schedule them in."""
+
+    def __init__(self, cycle: list[str]):
+        super().__init__("dependency cycle: " + " -> ".join([*cycle, cycle[0]]))
+        self.cycle = cycle
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A schedule of one set of tasks: dates, the critical path and the slack of each task."""
+
+    start: dt.date
+    end: dt.date
+    dates: dict[str, tuple[dt.date, dt.date]]
+    """ref -> (first working day, last working day), in dependency order."""
+    critical: list[str]
+    """The chain of tasks that decides the end date, first task first."""
+    slack: dict[str, int]
+    """ref -> working days the task can slip without moving the end date (0 on the path)."""
+    days: dict[str, int]
+    """ref -> the whole working days the task was scheduled for."""
+
+
+# --- working days ---------------------------------------------------------------------------
+
+
+def _index(day: dt.date) -> int:
+    """Return the working-day number of `day`; a weekend day gets the next Monday's number."""
+    weeks, weekday = divmod(day.toordinal() - 1, 7)  # date(1, 1, 1) is a Monday
+    return weeks * 5 + min(weekday, 5)
+
+
+def _day(index: int) -> dt.date:
+    """Return the date of working-day number `index`."""
+    weeks, weekday = divmod(index, 5)
+    return dt.date.fromordinal(weeks * 7 + weekday + 1)
+
+
+def task_days(estimate: float | None) -> int:
+    """Return the whole working days a task of `estimate` takes (none or 0 -> 1)."""
+    if estimate is None:
+        return 1
+    return max(1, math.ceil(estimate))
+
+
+def add_working_days(start: dt.date, days: float) -> dt.date:
+    """Return the last working day of a task of `days` starting on `start` (counting `start`)."""
+    return _day(_index(start) + task_days(days) - 1)
+
+
+def next_working_day(day: dt.date) -> dt.date:
+    """Return the working day after `day`."""
+    return _day(_index(day + _DAY))
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Return the working days from `start` to `end`, both counted (0 or less if end < start).
+
+    It is the inverse of `add_working_days`: for a working day S and whole N >= 1,
+    `working_days_between(S, add_working_days(S, N)) == N`.
+    """
+    return _index(end + _DAY) - _index(start)
+
+
+# --- order ----------------------------------------------------------------------------------
+
+
+def topological_order(refs_to_deps: dict[str, list[str]]) -> list[str]:
+    """Return the refs, each after its dependencies; ties keep the given order.
+
+    Dependencies that are not keys of `refs_to_deps` are ignored. Raises `CycleError`
+    naming the refs of one cycle, in dependency order.
+    """
+    position = {ref: i for i, ref in enumerate(refs_to_deps)}
+    deps = {ref: [d for d in dict.fromkeys(ds) if d in position] for ref, ds in refs_to_deps.items()}
+    waiting = {ref: len(ds) for ref, ds in deps.items()}
+    dependents: dict[str, list[str]] = {ref: [] for ref in deps}
+    for ref, ds in deps.items():
+        for dep in ds:
+            dependents[dep].append(ref)
+    ready = [position[ref] for ref, count in waiting.items() if count == 0]
+    heapq.heapify(ready)
+    refs = list(refs_to_deps)
+    order = []
+    while ready:
+        ref = refs[heapq.heappop(ready)]
+        order.append(ref)
+        for follower in dependents[ref]:
+            waiting[follower] -= 1
+            if waiting[follower] == 0:
+                heapq.heappush(ready, position[follower])
+    if len(order) < len(refs):
+        raise CycleError(_a_cycle({r: deps[r] for r in refs if waiting[r] > 0}))
+    return order
+
+
+def _a_cycle(stuck: dict[str, list[str]]) -> list[str]:
+    """Return one cycle among refs that each wait on another stuck ref; each depends on the next."""
+    seen: dict[str, int] = {}
+    walk: list[str] = []
+    ref = min(stuck)
+    while ref not in seen:
+        seen[ref] = len(walk)
+        walk.append(ref)
+        ref = min(d for d in stuck[ref] if d in stuck)
+    cycle = walk[seen[ref]:]
+    first = cycle.index(min(cycle))
+    return cycle[first:] + cycle[:first]
+
+
+# --- schedule -------------------------------------------------------------------------------
+
+
+def plan(tasks: dict[str, tuple[float | None, list[str]]], start: dt.date) -> Plan:
+    """Schedule `tasks` (ref -> (estimate, deps)) from `start`: dates, critical path, slack."""
+    deps = {ref: [d for d in ds if d in tasks and d != ref] for ref, (_, ds) in tasks.items()}
+    order = topological_order(deps)
+    days = {ref: task_days(tasks[ref][0]) for ref in order}
+    first = _index(start)
+    early_end: dict[str, int] = {}
+    for ref in order:
+        begins = max((early_end[d] + 1 for d in deps[ref]), default=first)
+        early_end[ref] = begins + days[ref] - 1
+    finish = max(early_end.values(), default=first - 1)
+    late_end = _late_ends(order, deps, days, finish)
+    dates = {ref: (_day(early_end[ref] - days[ref] + 1), _day(early_end[ref])) for ref in order}
+    return Plan(
+        start=_day(first),
+        end=_day(max(finish, first)),
+        dates=dates,
+        critical=_chain(order, deps, early_end, days, finish),
+        slack={ref: late_end[ref] - early_end[ref] for ref in order},
+        days=days,
+    )
+
+
+def _late_ends(order, deps, days, finish) -> dict[str, int]:
+    """Backward pass: the latest working day each task may end without moving `finish`."""
+    late_end = {ref: finish for ref in order}
+    for ref in reversed(order):
+        late_start = late_end[ref] - days[ref] + 1
+        for dep in deps[ref]:
+            late_end[dep] = min(late_end[dep], late_start - 1)
+    return late_end
+
+
+def _chain(order, deps, early_end, days, finish) -> list[str]:
+    """Walk back from the first task that ends last, through the dependency that drove it."""
+    if not order:
+        return []
+    position = {r: i for i, r in enumerate(order)}
+    ref = next(r for r in order if early_end[r] == finish)
+    chain = [ref]
+    while True:
+        starts = early_end[ref] - days[ref] + 1
+        driving = [d for d in deps[ref] if early_end[d] == starts - 1]
+        if not driving:
+            return chain[::-1]
+        ref = min(driving, key=position.__getitem__)
+        chain.append(ref)
+
+
+def schedule(tasks: dict[str, tuple[float | None, list[str]]],
+             start: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
+    """Return ref -> (start date, end date) for `tasks` (ref -> (estimate, deps)) from `start`."""
+    return plan(tasks, start).dates
+
+
+def critical_path(tasks: dict[str, tuple[float | None, list[str]]]) -> list[str]:
+    """Return the chain of tasks that decides the end date (longest path in working days).
+
+    Ties go to the task that comes first in dependency order (given order among equals).
+    """
+    return plan(tasks, dt.date(2001, 1, 1)).critical
+
+
+# --- on the model ---------------------------------------------------------------------------
+
+
+def project_tasks(portfolio, project_id: str) -> dict[str, tuple[float | None, list[str]]]:
+    """Return ref -> (estimate, deps inside the project) for one project's tasks."""
+    project = portfolio.projects[project_id]
+    inside = {task.ref for task in project.tasks}
+    return {task.ref: (task.estimate, [d for d in task.depends_on if d in inside])
+            for task in project.tasks}
+
+
+def project_plan(portfolio, project_id: str, start: dt.date | None = None) -> Plan:
+    """Schedule one project from `start` (default: the project's `start`, else 2001-01-01).
+
+    Only dependencies inside the project count. Raises `CycleError` on a cycle.
+    """
+    project = portfolio.projects[project_id]
+    return plan(project_tasks(portfolio, project_id), start or project.start or dt.date(2001, 1, 1))
+
+
+def project_critical_path(portfolio, project_id: str) -> Plan:
+    """Return the plan of one project: `.critical` is the path, `.slack` the slack per task."""
+    return project_plan(portfolio, project_id)

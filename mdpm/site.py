@@ -1,0 +1,500 @@
+"""View models of the status site: everything the templates show, computed once, no I/O.
+
+Templates only lay these out; they never compute metrics. Every URL here is relative to
+the site root (e.g. `projects/acme/draft/index.html`); pages prefix it with their `root`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import metrics, schedule
+from .errors import Problem, sort_problems
+from .history import History
+from .markdown import content_key
+from .model import Portfolio, Project, Task
+from .review import Review, counted_in, review, waiting_on
+
+DUE_SOON_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Link:
+    """A reference to a task from another: its title, where it is, whether it exists."""
+
+    ref: str
+    title: str
+    url: str | None
+    stage: str
+    done: bool
+
+
+@dataclass(frozen=True)
+class Step:
+    """One stage a task entered, from the history."""
+
+    stage: str
+    stage_title: str
+    at: str
+    day: str
+    commit: str
+    author: str
+
+
+@dataclass
+class ProblemView:
+    problem: Problem
+    url: str | None
+    """The page of the task the problem is about, when there is one."""
+
+    @property
+    def code(self) -> str:
+        return self.problem.code
+
+
+@dataclass
+class TaskView:
+    ref: str
+    project: str
+    project_title: str
+    id: str
+    title: str
+    url: str
+    path: str
+    stage: str
+    stage_title: str
+    stage_known: bool
+    done: bool
+    active: bool
+    owner: str | None
+    owners: tuple[str, ...]
+    holder: str | None
+    collaborators: tuple[tuple[str, str | None], ...]
+    people: tuple[str, ...]
+    priority: str
+    estimate: float | None
+    blocked: str | None
+    expedite: str | None
+    tags: tuple[str, ...]
+    created: str | None
+    due: str | None
+    overdue_days: int | None
+    due_in_days: int | None
+    checklist: tuple[int, int]
+    body_key: str
+    depends_on: list[Link] = field(default_factory=list)
+    needed_by: list[Link] = field(default_factory=list)
+    waiting_on: tuple[str, ...] = ()
+    history: list[Step] = field(default_factory=list)
+    days_in_stage: int | None = None
+    cycle_days: float | None = None
+    problems: list[ProblemView] = field(default_factory=list)
+
+    @property
+    def is_blocked(self) -> bool:
+        return not self.done and bool(self.blocked or self.waiting_on)
+
+    @property
+    def due_soon(self) -> bool:
+        return self.due_in_days is not None and 0 <= self.due_in_days <= DUE_SOON_DAYS
+
+    @property
+    def checklist_pct(self) -> int | None:
+        ticked, total = self.checklist
+        return round(100 * ticked / total) if total else None
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.problem.is_error for p in self.problems)
+
+
+@dataclass
+class StageView:
+    id: str
+    title: str
+    type: str
+    limit: int | None
+    count: int
+    """Tasks that count against the limit (expedited tasks are in the expedite lane)."""
+    refs: list[str]
+    expedited: list[str]
+
+    @property
+    def over(self) -> bool:
+        return self.limit is not None and self.count > self.limit
+
+    @property
+    def at_limit(self) -> bool:
+        return self.limit is not None and self.count == self.limit
+
+
+@dataclass
+class Column:
+    """One stage on one board: the global state of the stage, the cards this board shows."""
+
+    stage: StageView
+    refs: list[str]
+
+
+@dataclass
+class Board:
+    path: str
+    title: str
+    kind: str
+    """"all", "project" or "person"."""
+    key: str
+    columns: list[Column]
+    expedited: list[str]
+
+    @property
+    def total(self) -> int:
+        return sum(len(c.refs) for c in self.columns) + len(self.expedited)
+
+
+@dataclass
+class PersonView:
+    handle: str
+    slug: str
+    name: str
+    url: str
+    known: bool
+    limit: int | None
+    holds: list[str]
+    owns: list[str]
+    collaborates: list[tuple[str, str | None]]
+    done: int
+
+    @property
+    def over(self) -> bool:
+        return self.limit is not None and len(self.holds) > self.limit
+
+    @property
+    def at_limit(self) -> bool:
+        return self.limit is not None and len(self.holds) == self.limit
+
+    @property
+    def load_pct(self) -> int | None:
+        if not self.limit:
+            return None
+        return min(100, round(100 * len(self.holds) / self.limit))
+
+
+@dataclass
+class ProjectView:
+    id: str
+    title: str
+    url: str
+    board_url: str
+    owner: str | None
+    due: str | None
+    start: str | None
+    summary: str
+    body_key: str
+    retro_key: str
+    tags: tuple[str, ...]
+    refs: list[str]
+    """The project's tasks in dependency order."""
+    stage_counts: list[tuple[StageView, int]]
+    done: int
+    total: int
+    blocked: int
+    overdue: int
+    problems: list[ProblemView]
+    graph_svg: str | None = None
+    timeline_svg: str | None = None
+    critical_path: tuple[str, ...] = ()
+    timeline: list[str] = field(default_factory=list)
+    """Refs of the tasks with a due date, by due date."""
+
+    @property
+    def pct(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+@dataclass
+class Site:
+    """The whole site's data: what every page template receives."""
+
+    title: str
+    as_of: str
+    generated: str
+    repo_url: str
+    base_url: str
+    stages: list[StageView]
+    projects: list[ProjectView]
+    tasks: dict[str, TaskView]
+    people: list[PersonView]
+    problems: list[ProblemView]
+    review: Review
+    boards: list[Board]
+    history_available: bool
+    history_message: str
+    markdown: dict[str, str]
+    """Body HTML by content key; filled in by the build (see `markdown_texts`)."""
+    extras: dict[str, Any] = field(default_factory=dict)
+    """Data added by other page families (metrics, retrospectives)."""
+    root: Path | None = None
+    """The repository, where the site's own theme is looked for."""
+    theme: str = "default"
+    history: History | None = None
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for p in self.problems if p.problem.is_error)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.problems) - self.errors
+
+    def project(self, project_id: str) -> ProjectView | None:
+        return next((p for p in self.projects if p.id == project_id), None)
+
+    def person(self, handle: str) -> PersonView | None:
+        return next((p for p in self.people if p.handle == handle), None)
+
+    def html(self, key: str) -> str:
+        return self.markdown.get(key, "")
+
+
+def task_url(ref: str) -> str:
+    return f"projects/{ref}/index.html"
+
+
+def person_slug(handle: str) -> str:
+    """Return a path segment for a handle (handles may hold dots; never `.` or `..`)."""
+    return handle if handle.strip(".") and not handle.startswith(".") else "_" + handle
+
+
+def markdown_texts(portfolio: Portfolio) -> list[str]:
+    """Return every Markdown text the site shows (task bodies, project notes, retros)."""
+    texts = [t.body for t in portfolio.tasks.values()]
+    for project in portfolio.projects.values():
+        texts += [project.body, project.retro]
+    return texts
+
+
+def build_site(workspace, problems: list[Problem], history: History, now: dt.datetime, *,
+               markdown: dict[str, str] | None = None) -> Site:
+    """Return the view models of every page of a workspace, as of `now`."""
+    portfolio: Portfolio = workspace.portfolio
+    config = portfolio.config
+    today = now.date()
+    problems = sort_problems(problems)
+    problem_views = _problem_views(portfolio, problems)
+    stages = _stages(portfolio)
+    tasks = _tasks(portfolio, history, today, now, problem_views)
+    projects = [_project(portfolio, p, tasks, stages, problem_views)
+                for p in portfolio.projects.values()]
+    people = _people(portfolio, tasks)
+    return Site(
+        title=config.site.title,
+        as_of=today.isoformat(),
+        generated=f"{today.isoformat()}T00:00:00Z",
+        repo_url=config.site.repo_url.rstrip("/"),
+        base_url=config.site.base_url.rstrip("/"),
+        stages=stages,
+        projects=projects,
+        tasks=tasks,
+        people=people,
+        problems=problem_views,
+        review=review(portfolio, problems, history, now),
+        boards=_boards(stages, projects, people, tasks),
+        history_available=history.available,
+        history_message=history.message,
+        markdown=markdown or {},
+        root=workspace.root,
+        theme=config.site.theme or "default",
+        history=history,
+    )
+
+
+def _problem_views(portfolio: Portfolio, problems: list[Problem]) -> list[ProblemView]:
+    by_path = {t.path: t.ref for t in portfolio.tasks.values()}
+    return [ProblemView(p, task_url(by_path[p.path]) if p.path in by_path else None)
+            for p in problems]
+
+
+def _stages(portfolio: Portfolio) -> list[StageView]:
+    views = []
+    for stage in portfolio.config.stages:
+        in_stage = sorted(portfolio.tasks_in(stage.id), key=_card_order)
+        counted = [t.ref for t in in_stage if not t.expedite]
+        views.append(StageView(stage.id, stage.title, stage.type, stage.wip,
+                               len(counted_in(portfolio, stage.id)), counted,
+                               [t.ref for t in in_stage if t.expedite]))
+    return views
+
+
+_PRIORITY_RANK = {"high": 0, "normal": 1, "low": 2}
+
+
+def _card_order(task: Task) -> tuple:
+    """Expedited first, then by priority, then the nearest due date, then by reference."""
+    return (not task.expedite, _PRIORITY_RANK.get(task.priority, 1),
+            task.due or dt.date.max, task.ref)
+
+
+def _tasks(portfolio: Portfolio, history: History, today: dt.date, now: dt.datetime,
+           problems: list[ProblemView]) -> dict[str, TaskView]:
+    dependents: dict[str, list[str]] = defaultdict(list)
+    for task in portfolio.tasks.values():
+        for ref in task.depends_on:
+            dependents[ref].append(task.ref)
+    problems_of: dict[str, list[ProblemView]] = defaultdict(list)
+    for view in problems:
+        if view.url:
+            problems_of[view.url].append(view)
+    views = {}
+    for ref in sorted(portfolio.tasks):
+        task = portfolio.tasks[ref]
+        view = _task(portfolio, task, history, today, now)
+        view.depends_on = [_link(portfolio, r) for r in task.depends_on]
+        view.needed_by = [_link(portfolio, r) for r in sorted(dependents.get(ref, ()))]
+        view.waiting_on = waiting_on(portfolio, task)
+        view.problems = problems_of.get(view.url, [])
+        views[ref] = view
+    return views
+
+
+def _task(portfolio: Portfolio, task: Task, history: History, today: dt.date,
+          now: dt.datetime) -> TaskView:
+    stage = portfolio.stage_of(task)
+    project = portfolio.projects.get(task.project)
+    transitions = history.of(task.ref)
+    done = stage is not None and stage.is_done
+    return TaskView(
+        ref=task.ref, project=task.project, project_title=project.title if project else task.project,
+        id=task.id, title=task.title, url=task_url(task.ref), path=task.path,
+        stage=task.stage, stage_title=stage.title if stage else task.stage,
+        stage_known=stage is not None, done=done, active=stage is not None and stage.is_active,
+        owner=task.owner, owners=task.owners, holder=task.holder,
+        collaborators=tuple((c.handle, c.role) for c in task.collaborators),
+        people=task.people, priority=task.priority, estimate=task.estimate,
+        blocked=task.blocked, expedite=task.expedite, tags=task.tags,
+        created=task.created.isoformat() if task.created else None,
+        due=task.due.isoformat() if task.due else None,
+        overdue_days=(today - task.due).days if task.due and task.due < today and not done
+        else None,
+        due_in_days=(task.due - today).days if task.due and task.due >= today and not done
+        else None,
+        checklist=task.checklist,
+        body_key=content_key(task.body),
+        history=[_step(portfolio, t) for t in transitions],
+        days_in_stage=metrics.days_in_current_stage(transitions, now) if transitions else None,
+        cycle_days=metrics.cycle_days(transitions, portfolio.config) if transitions else None,
+    )
+
+
+def _step(portfolio: Portfolio, transition) -> Step:
+    stage = portfolio.config.stage(transition.stage)
+    at = transition.at.astimezone(dt.timezone.utc)
+    return Step(transition.stage, stage.title if stage else transition.stage,
+                at.strftime("%Y-%m-%dT%H:%M:%SZ"), at.date().isoformat(),
+                transition.commit, transition.author)
+
+
+def _link(portfolio: Portfolio, ref: str) -> Link:
+    task = portfolio.tasks.get(ref)
+    if task is None:
+        return Link(ref, ref, None, "missing", False)
+    stage = portfolio.stage_of(task)
+    return Link(ref, task.title, task_url(ref), stage.title if stage else task.stage,
+                portfolio.is_done(task))
+
+
+def dependency_order(tasks: list[Task]) -> list[str]:
+    """Return refs so each task comes after those it depends on; ties by due date, then ref.
+
+    With a dependency cycle (reported by `check`) the order falls back to due date and ref.
+    """
+    ordered = sorted(tasks, key=lambda t: (t.due or dt.date.max, t.ref))
+    try:
+        return schedule.topological_order({t.ref: list(t.depends_on) for t in ordered})
+    except schedule.CycleError:
+        return [t.ref for t in ordered]
+
+
+def _critical_path(portfolio: Portfolio, project: Project) -> tuple[str, ...]:
+    try:
+        return tuple(schedule.project_plan(portfolio, project.id).critical)
+    except schedule.CycleError:
+        return ()
+
+
+def _project(portfolio: Portfolio, project: Project, tasks: dict[str, TaskView],
+             stages: list[StageView], problems: list[ProblemView]) -> ProjectView:
+    refs = dependency_order(project.tasks)
+    views = [tasks[r] for r in refs]
+    counts = [(s, sum(1 for t in views if t.stage == s.id)) for s in stages]
+    prefix = project.path.rstrip("/") + "/"
+    return ProjectView(
+        id=project.id, title=project.title, url=f"projects/{project.id}/index.html",
+        board_url=f"board/project/{project.id}/index.html",
+        owner=project.owner, due=project.due.isoformat() if project.due else None,
+        start=project.start.isoformat() if project.start else None,
+        summary=project.summary, body_key=content_key(project.body),
+        retro_key=content_key(project.retro), tags=project.tags, refs=refs,
+        stage_counts=counts, done=sum(1 for t in views if t.done), total=len(views),
+        blocked=sum(1 for t in views if t.is_blocked),
+        overdue=sum(1 for t in views if t.overdue_days is not None),
+        problems=[p for p in problems if p.problem.path.startswith(prefix)],
+        critical_path=_critical_path(portfolio, project) if len(refs) > 1 else (),
+        timeline=sorted((t.ref for t in views if t.due), key=lambda r: (tasks[r].due, r)),
+    )
+
+
+def _people(portfolio: Portfolio, tasks: dict[str, TaskView]) -> list[PersonView]:
+    config = portfolio.config
+    holds: dict[str, list[str]] = defaultdict(list)
+    owns: dict[str, list[str]] = defaultdict(list)
+    collaborates: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
+    done: dict[str, int] = defaultdict(int)
+    for ref, task in tasks.items():
+        if task.done:
+            for handle in task.people:
+                done[handle] += 1
+            continue
+        if task.holder and task.active:
+            holds[task.holder].append(ref)
+        for handle in task.owners:
+            owns[handle].append(ref)
+        for handle, role in task.collaborators:
+            collaborates[handle].append((ref, role))
+    views = []
+    for handle in portfolio.handles():
+        person = config.person(handle)
+        slug = person_slug(handle)
+        views.append(PersonView(
+            handle=handle, slug=slug, name=person.display_name if person else handle,
+            url=f"people/{slug}/index.html", known=person is not None,
+            limit=config.person_limit(handle), holds=holds.get(handle, []),
+            owns=owns.get(handle, []), collaborates=collaborates.get(handle, []),
+            done=done.get(handle, 0)))
+    return views
+
+
+def _boards(stages: list[StageView], projects: list[ProjectView], people: list[PersonView],
+            tasks: dict[str, TaskView]) -> list[Board]:
+    boards = [_board("board/index.html", "All projects", "all", "", stages, lambda t: True)]
+    for project in projects:
+        boards.append(_board(project.board_url, project.title, "project", project.id, stages,
+                             lambda t, p=project.id: t.project == p, tasks))
+    for person in people:
+        boards.append(_board(f"board/person/{person.slug}/index.html", person.name, "person",
+                             person.handle, stages,
+                             lambda t, h=person.handle: h in t.people or t.holder == h, tasks))
+    return boards
+
+
+def _board(path: str, title: str, kind: str, key: str, stages: list[StageView], keep,
+           tasks: dict[str, TaskView] | None = None) -> Board:
+    def chosen(refs: list[str]) -> list[str]:
+        return refs if tasks is None else [r for r in refs if keep(tasks[r])]
+
+    columns = [Column(stage, chosen(stage.refs)) for stage in stages]
+    expedited = [r for stage in stages for r in chosen(stage.expedited)]
+    return Board(path, title, kind, key, columns, expedited)

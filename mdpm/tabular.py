@@ -1,0 +1,362 @@
+"""To and from a spreadsheet: every task as CSV or JSON rows, and a project from a CSV file."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import HANDLE_RE, ID_RE, Config, nearest, slugify
+from .edit import new_document, write_atomic
+from .errors import ContentError, UsageError
+from .load import decode
+from .model import DATE_RE, PRIORITIES, Portfolio, Task
+from .scaffold import TASK_ORDER, unique_stem
+
+COLUMNS = ("project", "id", *TASK_ORDER, "created")
+"""Export columns: where the task lives, then its front-matter keys in the house order."""
+LIST_KEYS = ("depends-on", "tags")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+ALIASES = {
+    "depends on": "depends-on", "depends_on": "depends-on", "dependencies": "depends-on",
+    "deps": "depends-on", "due date": "due", "due_date": "due", "assignee": "owner",
+    "status": "stage", "task": "title", "name": "title", "collaborator": "collaborators",
+    "tag": "tags", "task id": "id", "slug": "id",
+}
+MAX_IMPORT_BYTES = 16 * 1024 * 1024
+
+
+# --- export ---------------------------------------------------------------------------------
+
+
+def task_row(task: Task) -> dict:
+    """Return one task as a JSON-ready dict: typed values, None when unset."""
+    return {
+        "project": task.project,
+        "id": task.id,
+        "title": task.title,
+        "owner": task.owner if len(task.owners) <= 1 else list(task.owners),
+        "collaborators": _collaborators_value(task),
+        "stage": task.stage,
+        "depends-on": [_short_ref(ref, task.project) for ref in task.depends_on],
+        "due": task.due.isoformat() if task.due else None,
+        "priority": task.priority,
+        "estimate": _number(task.estimate),
+        "blocked": task.blocked,
+        "expedite": task.expedite,
+        "tags": list(task.tags),
+        "created": task.created.isoformat() if task.created else None,
+    }
+
+
+def _collaborators_value(task: Task):
+    if not task.collaborators:
+        return []
+    if all(c.role is None for c in task.collaborators):
+        return [c.handle for c in task.collaborators]
+    grouped: dict[str, list[str]] = {}
+    for c in task.collaborators:
+        grouped.setdefault(c.role or "", []).append(c.handle)
+    return {role: hs[0] if len(hs) == 1 else hs for role, hs in grouped.items()}
+
+
+def _short_ref(ref: str, project: str) -> str:
+    return ref[len(project) + 1:] if ref.startswith(f"{project}/") else ref
+
+
+def _number(value: float | None):
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value
+
+
+def export_rows(portfolio: Portfolio) -> list[dict]:
+    """Return every task as a row, sorted by project then task id."""
+    tasks = sorted(portfolio.tasks.values(), key=lambda t: (t.project, t.id))
+    return [task_row(t) for t in tasks]
+
+
+def export_json(portfolio: Portfolio) -> str:
+    return json.dumps(export_rows(portfolio), indent=2, ensure_ascii=False) + "\n"
+
+
+def export_csv(portfolio: Portfolio) -> str:
+    """Return every task as CSV, safe to open in a spreadsheet."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for row in export_rows(portfolio):
+        writer.writerow([guard_cell(cell_text(row[c])) for c in COLUMNS])
+    return out.getvalue()
+
+
+def cell_text(value) -> str:
+    """Return a value as one spreadsheet cell: lists comma-separated, roles as `role: who`."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        pairs = []
+        for role, who in value.items():
+            pairs.extend(f"{role}: {h}" for h in (who if isinstance(who, list) else [who]))
+        return ", ".join(pairs)
+    return str(value)
+
+
+def guard_cell(text: str) -> str:
+    """Put a `'` before a cell a spreadsheet would run as a formula."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def unguard_cell(text: str) -> str:
+    """Undo `guard_cell`."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
+
+
+# --- import ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    project: str
+    written: list[Path] = field(default_factory=list)
+    created_project: bool = False
+
+
+@dataclass
+class _Row:
+    number: int
+    """The spreadsheet row number (the header is row 1)."""
+    values: dict[str, str]
+    stem: str = ""
+
+
+def column_key(header: str) -> str | None:
+    """Return the front-matter key a CSV header names, or None."""
+    name = re.sub(r"\s+", " ", header.strip().lower())
+    name = ALIASES.get(name, name).replace("_", "-").replace(" ", "-")
+    name = ALIASES.get(name, name)
+    return name if name in COLUMNS else None
+
+
+def read_csv(data: bytes, name: str) -> tuple[list[str], list[_Row]]:
+    """Decode and parse CSV bytes; return (keys of the columns, rows)."""
+    text, problem = decode(data, name)
+    if problem:
+        raise ContentError(f"{name}: row {problem.line}: "
+                           f"{problem.message.replace('save the file', 'save the CSV')}")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        raise ContentError(f"{name}:{reader.line_num}: not valid CSV: {exc}") from None
+    if not records or not any(cell.strip() for cell in records[0]):
+        raise ContentError(f"{name}: empty; the first row must name the columns "
+                           f"({', '.join(COLUMNS)})")
+    keys = _header_keys(records[0], name)
+    rows = []
+    for number, record in enumerate(records[1:], start=2):
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) > len(keys):
+            raise ContentError(f"{name}: row {number}: {len(record)} cells but only "
+                               f"{len(keys)} columns in the header")
+        values = {key: unguard_cell(cell.strip()) for key, cell in zip(keys, record)}
+        rows.append(_Row(number, values))
+    return keys, rows
+
+
+def _header_keys(header: list[str], name: str) -> list[str]:
+    keys = [column_key(h) for h in header]
+    unknown = [h for h, k in zip(header, keys) if k is None]
+    if unknown:
+        hints = "".join(nearest(h.strip().lower(), COLUMNS) for h in unknown[:1])
+        raise ContentError(f"{name}: unknown column(s) {', '.join(repr(h) for h in unknown)}"
+                           f"{hints}; known columns: {', '.join(COLUMNS)} (aliases: "
+                           f"{', '.join(sorted(ALIASES))})")
+    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    if repeated:
+        raise ContentError(f"{name}: column(s) {', '.join(repeated)} given twice")
+    if "title" not in keys:
+        raise ContentError(f"{name}: no `title` column; every task needs a title "
+                           f"(known columns: {', '.join(COLUMNS)})")
+    return keys
+
+
+def import_csv(config: Config, portfolio: Portfolio, path: Path, project: str) -> ImportResult:
+    """Make a task file per CSV row in `project`; validate every row before writing any."""
+    if not ID_RE.match(project):
+        raise UsageError(f"--project {project}: use lowercase letters, digits, - and _ "
+                         f"(e.g. `{slugify(project)}`)")
+    try:
+        if path.stat().st_size > MAX_IMPORT_BYTES:
+            raise ContentError(f"{path}: over {MAX_IMPORT_BYTES // 1024 // 1024} MiB")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
+    name = path.name
+    _, rows = read_csv(data, name)
+    if not rows:
+        raise ContentError(f"{name}: no rows to import")
+    folder = config.content_dir / project
+    _assign_stems(rows, folder, name)
+    errors = []
+    documents = {}
+    stems = {row.stem for row in rows}
+    for row in rows:
+        meta, found = row_meta(row, config, portfolio, project, stems)
+        errors.extend(f"{name}: row {row.number}: {message}" for message in found)
+        documents[row.stem] = meta
+    if errors:
+        raise ContentError(f"{len(errors)} problem(s) in {name}; nothing was written:\n" +
+                           "\n".join(errors))
+    result = ImportResult(project, created_project=not folder.exists())
+    files = {folder / f"{stem}.md": new_document(meta) for stem, meta in documents.items()}
+    try:
+        for file, text in files.items():
+            result.written.append(write_atomic(file, text, config.root))
+    except BaseException:
+        for written in result.written:
+            written.unlink(missing_ok=True)
+        if result.created_project:
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+        raise
+    return result
+
+
+def _assign_stems(rows: list[_Row], folder: Path, name: str) -> None:
+    taken: set[str] = set()
+    problems = []
+    for row in rows:
+        wanted = row.values.get("id", "")
+        if wanted:
+            if not ID_RE.match(wanted):
+                problems.append(f"{name}: row {row.number}: id `{wanted}` may only use lowercase "
+                                f"letters, digits, - and _ (e.g. `{slugify(wanted)}`)")
+            elif wanted in taken:
+                problems.append(f"{name}: row {row.number}: id `{wanted}` is used twice")
+            elif (folder / f"{wanted}.md").exists():
+                problems.append(f"{name}: row {row.number}: task `{wanted}` already exists "
+                                f"in the project")
+            row.stem = wanted
+        else:
+            row.stem = unique_stem(folder, slugify(row.values.get("title", "") or "task"), taken)
+        taken.add(row.stem)
+    if problems:
+        raise ContentError(f"{len(problems)} problem(s); nothing was written:\n" +
+                           "\n".join(problems))
+
+
+def row_meta(row: _Row, config: Config, portfolio: Portfolio, project: str,
+             stems: set[str]) -> tuple[dict, list[str]]:
+    """Return (front-matter in the house order, problems) for one CSV row."""
+    values, problems = row.values, []
+    title = values.get("title", "")
+    if not title:
+        problems.append("the title is empty")
+    meta: dict = {"title": title}
+    owner = values.get("owner", "")
+    if owner:
+        owners = _split(owner)
+        problems.extend(_person_problems(config, owners, "owner"))
+        meta["owner"] = owners[0] if len(owners) == 1 else owners
+    collaborators, found = _parse_collaborators(values.get("collaborators", ""), config)
+    problems.extend(found)
+    meta["collaborators"] = collaborators
+    stage = values.get("stage", "")
+    if stage:
+        ids = [s.id for s in config.stages]
+        if config.stage(stage) is None:
+            problems.append(f"stage `{stage}` is not in the workflow ({', '.join(ids)})"
+                            f"{nearest(stage, ids)}")
+        meta["stage"] = stage
+    deps = _split(values.get("depends-on", ""))
+    for dep in deps:
+        full = dep if "/" in dep else f"{project}/{dep}"
+        if dep not in stems and full not in portfolio.tasks:
+            problems.append(f"depends on `{dep}`, which is neither a row of this file nor a task")
+    meta["depends-on"] = deps
+    for key in ("due", "created"):
+        problems.extend(_date_problems(values.get(key, ""), key))
+    meta["due"] = values.get("due") or None
+    priority = values.get("priority", "").lower()
+    if priority and priority not in PRIORITIES:
+        problems.append(f"priority `{priority}` must be one of {', '.join(PRIORITIES)}"
+                        f"{nearest(priority, PRIORITIES)}")
+    meta["priority"] = priority if priority and priority != "normal" else None
+    meta["estimate"], found = _estimate(values.get("estimate", ""))
+    problems.extend(found)
+    for key in ("blocked", "expedite"):
+        meta[key] = values.get(key) or None
+    meta["tags"] = _split(values.get("tags", ""))
+    meta["created"] = values.get("created") or None
+    return meta, problems
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _person_problems(config: Config, handles: list[str], column: str) -> list[str]:
+    problems = []
+    known = [p.handle for p in config.people.values()]
+    for handle in handles:
+        if not HANDLE_RE.match(handle):
+            problems.append(f"{column} `{handle}` is not a handle (ASCII letters, digits, ., -, _)")
+        elif config.people and config.person(handle) is None:
+            problems.append(f"{column} `{handle}` is not in [people] of mdpm.toml"
+                            f"{nearest(handle, known)}")
+    return problems
+
+
+def _parse_collaborators(text: str, config: Config):
+    """Parse `role: who, role: who` or `who, who` into the front-matter value."""
+    parts = _split(text)
+    if not parts:
+        return None, []
+    if not any(":" in p for p in parts):
+        return parts, _person_problems(config, parts, "collaborator")
+    roles: dict[str, object] = {}
+    problems = []
+    for part in parts:
+        role, sep, who = (s.strip() for s in part.partition(":"))
+        if not sep or not role or not who:
+            problems.append(f"collaborators: write `role: handle, role: handle`, not `{part}`")
+            continue
+        problems.extend(_person_problems(config, [who], "collaborator"))
+        existing = roles.get(role)
+        roles[role] = who if existing is None else [*([existing] if isinstance(existing, str)
+                                                      else existing), who]
+    return roles, problems
+
+
+def _date_problems(text: str, key: str) -> list[str]:
+    if not text:
+        return []
+    if not DATE_RE.match(text):
+        return [f"{key} `{text}` is not a date; write YYYY-MM-DD"]
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return [f"{key} `{text}` is not a day of the calendar"]
+    return []
+
+
+def _estimate(text: str):
+    if not text:
+        return None, []
+    try:
+        value = float(text)
+    except ValueError:
+        return None, [f"estimate `{text}` is not a number of working days"]
+    if value < 0 or value != value or value in (float("inf"), float("-inf")):
+        return None, [f"estimate `{text}` must be zero or more working days"]
+    return (int(value) if value.is_integer() else value), []

@@ -1,0 +1,367 @@
+"""The layered layout, the SVG/Mermaid/DOT graphs, the timeline and `mdpm graph`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from mdpm.cli import run
+from mdpm.errors import ContentError
+from mdpm.graph import (find_project, graph_dot, graph_layout, graph_mermaid, graph_svg,
+                        project_graph, timeline_svg)
+from mdpm.layout import layout
+from mdpm.workspace import open_workspace
+
+SVG = "{http://www.w3.org/2000/svg}"
+NASTY = """<script>alert("x")</script> & 'quotes' [brackets] {braces} #1 `tick` \\ end"""
+
+
+def _task(title, *, stage="backlog", estimate=None, deps=(), due=None, owner="alice"):
+    lines = [f"title: {title!r}" if "'" not in title else f'title: "{_yaml_escape(title)}"',
+             f"stage: {stage}", f"owner: {owner}"]
+    if estimate is not None:
+        lines.append(f"estimate: {estimate}")
+    if deps:
+        lines.append(f"depends-on: [{', '.join(deps)}]")
+    if due:
+        lines.append(f"due: {due}")
+    return "---\n" + "\n".join(lines) + "\n---\nBody.\n"
+
+
+def _yaml_escape(text):
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+@pytest.fixture
+def repo(small_repo, write_tree):
+    """acme: a diamond (brief -> draft/photos -> publish) plus a need from the brand project."""
+    base = "content/projects/acme/"
+    write_tree({
+        base + "_index.md": "---\ntitle: Acme & Co <case>\nstart: 2026-11-23\n---\n",
+        base + "brief.md": _task("Write the brief", stage="done", estimate=1, due="2026-11-20"),
+        base + "draft.md": _task("Draft the case study", stage="doing", estimate=3,
+                                 deps=["brief"], due="2026-11-24"),
+        base + "photos.md": _task(NASTY, estimate=1, deps=["brief", "brand/kit"],
+                                  due="2026-12-01"),
+        base + "publish.md": _task("Publish", deps=["draft", "photos"], due="2026-12-04"),
+        "content/projects/brand/kit.md": _task("Brand kit", stage="done"),
+    }, root=small_repo)
+    return small_repo
+
+
+@pytest.fixture
+def portfolio(repo):
+    return open_workspace(repo).portfolio
+
+
+def _parse(svg: str) -> ET.Element:
+    return ET.fromstring(svg)
+
+
+# --- layout ---------------------------------------------------------------------------------
+
+
+def _overlaps(boxes) -> list[tuple[str, str]]:
+    return [(a.id, b.id) for a, b in itertools.combinations(boxes, 2)
+            if a.left < b.right and b.left < a.right and a.top < b.bottom and b.top < a.bottom]
+
+
+def _random_dag(count: int, seed: int) -> tuple[dict, list]:
+    import random
+
+    rng = random.Random(seed)
+    nodes = {f"t{i}": (200.0, 62.0) for i in range(count)}
+    edges = [(f"t{rng.randrange(max(0, i - 12), i)}", f"t{i}")
+             for i in range(1, count) for _ in range(rng.randint(0, 3))]
+    return nodes, edges
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_layout_has_no_overlapping_nodes_and_edges_go_left_to_right(seed):
+    nodes, edges = _random_dag(60, seed)
+    drawn = layout(nodes, edges)
+    assert _overlaps(list(drawn.boxes.values())) == []
+    for source, target in edges:
+        assert drawn.boxes[source].right < drawn.boxes[target].left
+    for box in drawn.boxes.values():
+        assert box.left >= 0 and box.top >= 0
+        assert box.right <= drawn.width and box.bottom <= drawn.height
+
+
+def test_layers_are_longest_paths_from_sources():
+    nodes = {n: (100.0, 40.0) for n in "abcde"}
+    drawn = layout(nodes, [("a", "b"), ("b", "c"), ("a", "c"), ("d", "e")])
+    assert {n: b.layer for n, b in drawn.boxes.items()} == {"a": 0, "b": 1, "c": 2, "d": 0,
+                                                             "e": 1}
+    long_edge = next(r for r in drawn.routes if (r.source, r.target) == ("a", "c"))
+    assert len(long_edge.points) == 3  # through one dummy node in layer 1
+
+
+def test_barycenter_sweeps_remove_crossings_of_a_known_case():
+    # Given order: a1..a4 in layer 0, b1..b4 in layer 1, and each ai -> b(5-i): 6 crossings.
+    nodes = {f"a{i}": (100.0, 40.0) for i in range(1, 5)}
+    nodes.update({f"b{i}": (100.0, 40.0) for i in range(1, 5)})
+    edges = [(f"a{i}", f"b{5 - i}") for i in range(1, 5)]
+    drawn = layout(nodes, edges)
+    assert drawn.crossings == 0
+    for i in range(1, 5):
+        assert drawn.boxes[f"a{i}"].y == pytest.approx(drawn.boxes[f"b{5 - i}"].y)
+
+
+@pytest.mark.parametrize("seed", [5, 7])
+def test_crossings_go_down_on_a_bigger_graph(seed):
+    nodes, edges = _random_dag(40, seed)
+    as_given = layout(nodes, edges, sweeps=0)
+    swept = layout(nodes, edges)
+    assert 0 <= swept.crossings < as_given.crossings
+    assert _overlaps(list(swept.boxes.values())) == []
+
+
+def test_cycles_are_drawn_with_a_backward_edge():
+    drawn = layout({n: (80.0, 30.0) for n in "abc"}, [("a", "b"), ("b", "c"), ("c", "a")])
+    assert [r.backward for r in drawn.routes] == [False, False, True]
+    assert drawn.boxes["a"].x < drawn.boxes["b"].x < drawn.boxes["c"].x
+
+
+def test_layout_ignores_unknown_ends_repeats_and_self_loops():
+    drawn = layout({"a": (10.0, 10.0), "b": (10.0, 10.0)},
+                   [("a", "b"), ("a", "b"), ("a", "a"), ("x", "b")])
+    assert [(r.source, r.target) for r in drawn.routes] == [("a", "b")]
+
+
+def test_layout_of_a_hundred_tasks_is_fast():
+    nodes, edges = _random_dag(100, 11)
+    best = min(_timed(lambda: layout(nodes, edges)) for _ in range(3))
+    assert best < 0.1, f"layout of 100 tasks took {best * 1000:.0f} ms"
+
+
+def _timed(call) -> float:
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
+
+
+# --- the project graph ----------------------------------------------------------------------
+
+
+def test_project_graph_has_tasks_external_needs_and_the_critical_path(portfolio):
+    graph = project_graph(portfolio, "acme")
+    assert list(graph.nodes) == ["brand/kit", "acme/brief", "acme/draft", "acme/photos",
+                                 "acme/publish"]
+    assert graph.nodes["brand/kit"].kind == "external"
+    assert [graph.nodes[r].kind for r in ("acme/brief", "acme/draft", "acme/photos")] == \
+        ["done", "active", "queue"]
+    assert graph.critical == ["acme/brief", "acme/draft", "acme/publish"]
+    assert graph.critical_edges == {("acme/brief", "acme/draft"), ("acme/draft", "acme/publish")}
+    assert ("brand/kit", "acme/photos") in graph.edges
+
+
+def test_a_set_of_critical_refs_marks_the_edges_between_them(portfolio):
+    graph = project_graph(portfolio, "acme", critical={"acme/brief", "acme/photos"})
+    assert graph.critical_edges == {("acme/brief", "acme/photos")}
+
+
+def test_unknown_project_names_the_known_ones(portfolio):
+    with pytest.raises(ContentError) as caught:
+        find_project(portfolio, "acmee")
+    assert str(caught.value) == ("no project `acmee`; did you mean `acme`? "
+                                 "(known projects: acme, brand)")
+
+
+# --- SVG ------------------------------------------------------------------------------------
+
+
+def test_svg_is_well_formed_accessible_and_escaped(portfolio):
+    svg = graph_svg(portfolio, "acme")
+    root = _parse(svg)
+    assert root.get("role") == "img"
+    assert root.get("width") == "100%" and root.get("viewBox").startswith("0 0 ")
+    assert root.find(f"{SVG}title").text == "Dependency graph of Acme & Co <case>"
+    assert "Critical path: Write the brief → Draft the case study → Publish." in \
+        root.find(f"{SVG}desc").text
+    assert "<script" not in svg and "&lt;script&gt;" in svg
+    photos = root.find(f".//{SVG}g[@data-task='acme/photos']")
+    assert photos.find(f"{SVG}title").text.startswith(NASTY + " (acme/photos;")
+    shown = "".join(photos.find(f"{SVG}text").itertext())
+    assert shown.endswith("…") and NASTY.startswith(shown[:-1].replace("  ", " ").rstrip())
+
+
+def test_svg_nodes_are_coloured_by_stage_type_with_text_and_critical_marked(portfolio):
+    root = _parse(graph_svg(portfolio, "acme"))
+    classes = {g.get("data-task"): g.get("class") for g in root.iter(f"{SVG}g")
+               if g.get("data-task")}
+    assert classes == {
+        "brand/kit": "node node-external",
+        "acme/brief": "node node-done critical",
+        "acme/draft": "node node-active critical",
+        "acme/photos": "node node-queue",
+        "acme/publish": "node node-queue critical",
+    }
+    draft = root.find(f".//{SVG}g[@data-task='acme/draft']")
+    assert "".join(draft.findall(f"{SVG}text")[1].itertext()) == "◐ Doing · alice · 3d"
+    assert draft.find(f"{SVG}rect").get("stroke-width") == "3"
+    critical_edges = [p for p in root.iter(f"{SVG}path") if "critical" in (p.get("class") or "")]
+    assert {(p.get("data-from"), p.get("data-to")) for p in critical_edges} == \
+        {("acme/brief", "acme/draft"), ("acme/draft", "acme/publish")}
+    legend = root.find(f".//{SVG}g[@class='legend']")
+    assert "Critical path" in "".join(legend.itertext())
+
+
+def test_svg_edges_run_from_dependency_to_dependent(portfolio):
+    root = _parse(graph_svg(portfolio, "acme"))
+    rects = {g.get("data-task"): g.find(f"{SVG}rect") for g in root.iter(f"{SVG}g")
+             if g.get("data-task")}
+    edges = [p for p in root.iter(f"{SVG}path") if p.get("data-from")]
+    assert len(edges) == 5
+    for path in edges:
+        numbers = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", path.get("d"))]
+        start_x, end_x = numbers[0], numbers[-2]
+        source, target = rects[path.get("data-from")], rects[path.get("data-to")]
+        assert start_x == pytest.approx(float(source.get("x")) + float(source.get("width")))
+        assert end_x == pytest.approx(float(target.get("x")) - 2)
+        assert start_x < end_x
+        assert path.get("marker-end").startswith("url(#mdpm-arrow-")
+
+
+def test_svg_links_nodes_and_escapes_the_href(portfolio):
+    svg = graph_svg(portfolio, "acme", link=lambda ref: None if ref.startswith("brand")
+                    else f"../{ref}/?a=1&b=\"2\"")
+    root = _parse(svg)
+    links = [a.get("href") for a in root.iter(f"{SVG}a")]
+    assert links == [f"../acme/{t}/?a=1&b=\"2\"" for t in ("brief", "draft", "photos", "publish")]
+    assert 'href="../acme/brief/?a=1&amp;b=&quot;2&quot;"' in svg
+
+
+def test_svg_is_deterministic_and_nodes_do_not_overlap(portfolio, repo):
+    first = graph_svg(portfolio, "acme")
+    assert first == graph_svg(open_workspace(repo).portfolio, "acme")
+    boxes = graph_layout(project_graph(portfolio, "acme")).boxes.values()
+    assert _overlaps(list(boxes)) == []
+
+
+def test_svg_of_a_project_with_a_cycle_still_draws(small_repo, write_tree):
+    write_tree({"content/projects/loop/a.md": _task("A", deps=["b"]),
+                "content/projects/loop/b.md": _task("B", deps=["a"])}, root=small_repo)
+    root = _parse(graph_svg(open_workspace(small_repo).portfolio, "loop"))
+    edges = [p for p in root.iter(f"{SVG}path") if p.get("data-from")]
+    assert sorted(p.get("class") for p in edges) == ["edge", "edge backward"]
+
+
+def test_svg_of_a_hundred_tasks(small_repo, write_tree):
+    files = {f"content/projects/big/t{i:03}.md": _task(
+        f"Task number {i}", estimate=1 + i % 4,
+        deps=[f"t{j:03}" for j in range(max(0, i - 3), i) if (i * j) % 3 == 0])
+        for i in range(100)}
+    write_tree(files, root=small_repo)
+    portfolio = open_workspace(small_repo).portfolio
+    best = min(_timed(lambda: graph_svg(portfolio, "big")) for _ in range(3))
+    assert best < 0.1, f"graph_svg of 100 tasks took {best * 1000:.0f} ms"
+    drawn = graph_layout(project_graph(portfolio, "big"))
+    assert _overlaps(list(drawn.boxes.values())) == []
+
+
+# --- timeline -------------------------------------------------------------------------------
+
+
+def test_timeline_marks_today_overdue_and_done(portfolio):
+    tasks = sorted(portfolio.projects["acme"].tasks, key=lambda t: t.due)
+    today = dt.date(2026, 11, 25)
+    svg = timeline_svg(tasks, today, link=lambda ref: f"/{ref}/", done={"acme/brief"})
+    root = _parse(svg)
+    rows = [(g.get("data-task"), g.get("class")) for g in root.iter(f"{SVG}g")
+            if g.get("data-task")]
+    assert rows == [("acme/brief", "row done"), ("acme/draft", "row overdue"),
+                    ("acme/photos", "row due"), ("acme/publish", "row due")]
+    assert "today 2026-11-25" in "".join(root.find(f".//{SVG}g[@class='today']").itertext())
+    assert "1 overdue" in root.find(f"{SVG}desc").text
+    assert "<script" not in svg
+    photos = root.find(f".//{SVG}g[@data-task='acme/photos']")
+    assert photos.find(f"{SVG}title").text == f"{NASTY}: due 2026-12-01"
+    assert timeline_svg(tasks, today, done={"acme/brief"}) == \
+        timeline_svg(list(tasks), today, done=["acme/brief"])
+
+
+def test_timeline_markers_sit_at_their_dates(portfolio):
+    tasks = sorted(portfolio.projects["acme"].tasks, key=lambda t: t.due)
+    root = _parse(timeline_svg(tasks, dt.date(2026, 11, 25)))
+    xs = []
+    for g in root.iter(f"{SVG}g"):
+        if g.get("data-task"):
+            marker = g.findall(f"{SVG}path")[1]
+            xs.append(float(re.match(r"M(-?[\d.]+)", marker.get("d")).group(1)))
+    days = [(t.due - tasks[0].due).days for t in tasks]
+    scale = (xs[-1] - xs[0]) / days[-1]
+    assert xs == pytest.approx([xs[0] + d * scale for d in days], abs=0.11)
+
+
+def test_timeline_without_due_dates(portfolio):
+    svg = timeline_svg([portfolio.tasks["brand/kit"]], dt.date(2026, 11, 25))
+    assert "No task has a due date." in "".join(_parse(svg).itertext())
+
+
+# --- Mermaid and DOT ------------------------------------------------------------------------
+
+
+def test_mermaid_ids_are_safe_and_labels_cannot_break_out(portfolio):
+    text = graph_mermaid(portfolio, "acme")
+    lines = text.splitlines()
+    assert lines[0] == "flowchart LR"
+    nodes = [line.strip() for line in lines if re.match(r"\s+[tx]_\w+[\[(]", line)]
+    assert len(nodes) == 5
+    for line in nodes:
+        ident, label = re.match(r'([tx]_[A-Za-z0-9_]+)(?:\["|\(\[")(.*)"\]\)?$', line).groups()
+        assert '"' not in label and "<" not in label.replace("<br/>", "")
+    assert "t_photos[\"#60;script#62;alert(#34;x#34;)#60;/script#62; #38; 'quotes' " in text
+    assert "    t_brief --> t_draft" in lines
+    assert "    x_brand_kit --> t_photos" in lines
+    assert "    class t_brief,t_draft,t_publish critical" in lines
+    assert any(line.startswith("    linkStyle ") for line in lines)
+    assert any(line.startswith("    classDef active ") for line in lines)
+
+
+def test_dot_is_quoted_and_escaped(portfolio):
+    text = graph_dot(portfolio, "acme")
+    assert text.startswith('digraph "acme" {\n    rankdir=LR;\n    label="Acme & Co <case>";')
+    assert '"acme/brief" -> "acme/draft" [color="#c2255c", penwidth=3, class="critical"];' in text
+    assert '"brand/kit" -> "acme/photos";' in text
+    photos = next(line for line in text.splitlines() if line.strip().startswith('"acme/photos" ['))
+    assert r'<script>alert(\"x\")</script> & ' in photos and r"\\ end\n" in photos
+    # every quoted string closes: strip escapes, then quotes pair up on each line
+    for line in text.splitlines():
+        assert line.replace("\\\\", "").replace('\\"', "").count('"') % 2 == 0
+
+
+# --- the command ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt, start", [("mermaid", "flowchart LR\n"), ("dot", 'digraph "acme"'),
+                                        ("svg", "<svg ")])
+def test_cli_prints_each_format(repo, capsys, fmt, start):
+    assert run(["-C", str(repo), "graph", "acme", "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(start)
+    assert "acme/publish" in out or "t_publish" in out
+
+
+def test_cli_defaults_to_mermaid(repo, capsys):
+    assert run(["-C", str(repo), "graph", "acme"]) == 0
+    assert capsys.readouterr().out.startswith("flowchart LR")
+
+
+def test_cli_unknown_project_is_exit_1_naming_the_known_ones(repo, capsys):
+    assert run(["-C", str(repo), "graph", "acm", "--format", "svg"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == ("mdpm: error: no project `acm`; did you mean `acme`? "
+                            "(known projects: acme, brand)\n")
+
+
+def test_cli_unknown_format_is_a_usage_error(repo, capsys):
+    with pytest.raises(SystemExit) as caught:
+        run(["-C", str(repo), "graph", "acme", "--format", "png"])
+    assert caught.value.code == 2

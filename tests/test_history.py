@@ -1,0 +1,255 @@
+"""The history stage on real git repositories with fixed commit dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+
+import pytest
+
+from conftest import SMALL_CONFIG
+from mdpm import cli
+from mdpm.config import load_config
+from mdpm.history import History, read_history, stage_in, terminal_progress
+
+T0 = 1_767_261_600  # 2026-01-01T10:00:00Z
+HOUR = 3600
+DAY = 86400
+BODY = "".join(f"Line {i} of the notes about this task, long enough to be recognised.\n"
+               for i in range(12))
+
+
+def task(stage: str | None, title: str = "A task", extra: str = "", body: str = BODY) -> str:
+    stage_line = f"stage: {stage}\n" if stage is not None else ""
+    return f"---\ntitle: {title}\n{stage_line}{extra}---\n{body}"
+
+
+def at(epoch: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(epoch, dt.timezone.utc)
+
+
+def stages(history: History, ref: str) -> list[tuple[str, int]]:
+    return [(t.stage, int(t.at.timestamp())) for t in history.of(ref)]
+
+
+@pytest.fixture
+def repo(git_repo):
+    git_repo.write({"mdpm.toml": SMALL_CONFIG})
+    return git_repo
+
+
+def mine(repo, refs=None, **kwargs) -> History:
+    config, _ = load_config(repo.root)
+    return read_history(repo.root, refs, config=config, **kwargs)
+
+
+def test_created_then_moved_forward_with_commit_and_author(repo):
+    c1 = repo.commit("add", {"content/projects/acme/draft.md": task("backlog")}, at=T0,
+                     author="Alice A <alice@example.com>")
+    c2 = repo.commit("start", {"content/projects/acme/draft.md": task("doing")}, at=T0 + DAY,
+                     author="Bob B <bob@example.com>")
+    history = mine(repo)
+    assert history.status == "complete" and history.available and history.head == c2
+    assert history.of("acme/draft") == [
+        _t("backlog", T0, c1, "Alice A"), _t("doing", T0 + DAY, c2, "Bob B")]
+
+
+def _t(stage, epoch, commit, author):
+    from mdpm.history import Transition
+
+    return Transition(stage, at(epoch), commit, author)
+
+
+def test_no_stage_key_is_the_first_stage_and_same_stage_edits_are_ignored(repo):
+    repo.commit("add", {"content/projects/acme/a.md": task(None)}, at=T0)
+    repo.commit("explicit", {"content/projects/acme/a.md": task("backlog")}, at=T0 + HOUR)
+    repo.commit("retitle", {"content/projects/acme/a.md": task("backlog", "New title")},
+                at=T0 + 2 * HOUR)
+    repo.commit("body", {"content/projects/acme/a.md": task("backlog", body=BODY + "more\n")},
+                at=T0 + 3 * HOUR)
+    repo.commit("go", {"content/projects/acme/a.md": task("doing", "New title")},
+                at=T0 + 4 * HOUR)
+    assert stages(mine(repo), "acme/a") == [("backlog", T0), ("doing", T0 + 4 * HOUR)]
+
+
+def test_stage_edited_and_reverted_records_both_moves(repo):
+    repo.commit("add", {"content/projects/acme/a.md": task("doing")}, at=T0)
+    repo.commit("oops", {"content/projects/acme/a.md": task("done")}, at=T0 + HOUR)
+    repo.git("revert", "--no-edit", "HEAD",
+             env={"GIT_AUTHOR_DATE": f"@{T0 + 2 * HOUR} +0000",
+                  "GIT_COMMITTER_DATE": f"@{T0 + 2 * HOUR} +0000"})
+    assert stages(mine(repo), "acme/a") == [
+        ("doing", T0), ("done", T0 + HOUR), ("doing", T0 + 2 * HOUR)]
+
+
+def test_rename_and_move_to_another_project_keep_the_history(repo):
+    repo.commit("add", {"content/projects/acme/draft.md": task("backlog")}, at=T0)
+    repo.commit("go", {"content/projects/acme/draft.md": task("doing")}, at=T0 + HOUR)
+    repo.git("mv", "content/projects/acme/draft.md", "content/projects/acme/write-up.md")
+    repo.commit("rename", at=T0 + 2 * HOUR)
+    (repo.root / "content/projects/beta").mkdir(parents=True)
+    repo.git("mv", "content/projects/acme/write-up.md", "content/projects/beta/write-up.md")
+    repo.commit("move and review", {"content/projects/beta/write-up.md": task("review")},
+                at=T0 + 3 * HOUR)
+    history = mine(repo)
+    assert stages(history, "beta/write-up") == [
+        ("backlog", T0), ("doing", T0 + HOUR), ("review", T0 + 3 * HOUR)]
+    assert history.of("acme/draft") == [] and history.of("acme/write-up") == []
+
+
+def test_merges_follow_the_first_parent_at_the_merge_time(repo):
+    repo.commit("add", {"content/projects/acme/a.md": task("backlog"),
+                        "content/projects/acme/b.md": task("backlog")}, at=T0)
+    repo.git("checkout", "-q", "-b", "topic")
+    repo.commit("start a on a branch", {"content/projects/acme/a.md": task("doing")},
+                at=T0 + HOUR)
+    repo.commit("review a on a branch", {"content/projects/acme/a.md": task("review")},
+                at=T0 + 2 * HOUR)
+    repo.git("checkout", "-q", "main")
+    repo.commit("start b on main", {"content/projects/acme/b.md": task("doing")},
+                at=T0 + 3 * HOUR)
+    date = f"@{T0 + 4 * HOUR} +0000"
+    repo.git("merge", "-q", "--no-ff", "-m", "merge topic", "topic",
+             env={"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date})
+    merge = repo.git("rev-parse", "HEAD")
+    history = mine(repo)
+    # On main, a went from backlog straight to review when the branch was merged.
+    assert stages(history, "acme/a") == [("backlog", T0), ("review", T0 + 4 * HOUR)]
+    assert history.of("acme/a")[-1].commit == merge
+    assert stages(history, "acme/b") == [("backlog", T0), ("doing", T0 + 3 * HOUR)]
+
+
+def test_several_tasks_in_one_commit(repo):
+    files = {f"content/projects/acme/t{i}.md": task("backlog", f"Task {i}") for i in range(5)}
+    repo.commit("add five", files, at=T0)
+    moved = {f"content/projects/acme/t{i}.md": task("doing", f"Task {i}") for i in range(3)}
+    commit = repo.commit("start three", moved, at=T0 + DAY)
+    history = mine(repo)
+    for i in range(5):
+        expected = [("backlog", T0)] + ([("doing", T0 + DAY)] if i < 3 else [])
+        assert stages(history, f"acme/t{i}") == expected
+    assert history.of("acme/t0")[-1].commit == commit
+
+
+def test_deleted_and_re_added_file_continues_its_history(repo):
+    repo.commit("add", {"content/projects/acme/a.md": task("doing")}, at=T0)
+    repo.git("rm", "-q", "content/projects/acme/a.md")
+    repo.commit("drop", at=T0 + HOUR)
+    assert mine(repo).of("acme/a") == []
+    repo.commit("back", {"content/projects/acme/a.md": task("review")}, at=T0 + 2 * HOUR)
+    assert stages(mine(repo), "acme/a") == [("doing", T0), ("review", T0 + 2 * HOUR)]
+
+
+def test_non_task_files_and_unreadable_versions_are_skipped(repo):
+    repo.commit("add", {"content/projects/acme/a.md": task("backlog"),
+                        "content/projects/acme/_index.md": task("doing"),
+                        "content/projects/acme/notes/deep.md": task("doing"),
+                        "README.md": task("doing")}, at=T0)
+    repo.commit("broken yaml", {"content/projects/acme/a.md": "---\nstage: [doing\n---\n"},
+                at=T0 + HOUR)
+    repo.commit("fixed", {"content/projects/acme/a.md": task("review")}, at=T0 + 2 * HOUR)
+    history = mine(repo)
+    assert set(history.transitions) == {"acme/a"}
+    assert stages(history, "acme/a") == [("backlog", T0), ("review", T0 + 2 * HOUR)]
+
+
+def test_refs_limit_the_answer(repo):
+    repo.commit("add", {"content/projects/acme/a.md": task("backlog"),
+                        "content/projects/acme/b.md": task("backlog")}, at=T0)
+    assert set(mine(repo, ["acme/b"]).transitions) == {"acme/b"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("---\nstage: doing\n---\n", "doing"),
+    ("---\nstage: doing   # started Monday\n---\n", "doing"),
+    ("---\nstage: 'review'\n---\n", "review"),
+    ('---\nstage: "done"\n---\n', "done"),
+    ("---\ntitle: x\n---\nstage: doing\n", ""),
+    ("---\nstage:\n---\n", ""),
+    ("---\nstage: [a, b]\n---\n", None),
+    ("no front-matter\nstage: doing\n", None),
+    ("\ufeff---\r\nstage: doing\r\n---\r\n", "doing"),
+])
+def test_stage_in_reads_only_the_front_matter(text, expected):
+    assert stage_in(text.encode("utf-8")) == expected
+
+
+def test_cache_mines_only_new_commits_and_survives_a_rebase(repo):
+    repo.commit("add", {"content/projects/acme/a.md": task("backlog")}, at=T0)
+    first = mine(repo)
+    cache = repo.root / ".mdpm-cache" / "history.json"
+    assert json.loads(cache.read_text())["head"] == first.head
+    assert (repo.root / ".mdpm-cache" / ".gitignore").read_text().endswith("*\n")
+    assert repo.git("status", "--porcelain") == ""  # the cache is ignored
+    repo.commit("go", {"content/projects/acme/a.md": task("doing")}, at=T0 + HOUR)
+    assert stages(mine(repo), "acme/a") == [("backlog", T0), ("doing", T0 + HOUR)]
+    # Rewrite history: the cached head is no longer an ancestor.
+    repo.git("reset", "-q", "--hard", "HEAD~1")
+    repo.commit("review instead", {"content/projects/acme/a.md": task("review")},
+                at=T0 + 2 * HOUR)
+    assert stages(mine(repo), "acme/a") == [("backlog", T0), ("review", T0 + 2 * HOUR)]
+    cache.write_text("{not json")
+    assert stages(mine(repo), "acme/a") == [("backlog", T0), ("review", T0 + 2 * HOUR)]
+
+
+def test_incremental_equals_cold(repo):
+    for i in range(6):
+        repo.commit(f"c{i}", {f"content/projects/acme/t{i % 3}.md":
+                              task(["backlog", "doing", "review", "done"][i // 2])},
+                    at=T0 + i * HOUR)
+        incremental = mine(repo)
+    cold = mine(repo, cache_dir=repo.root / "fresh-cache")
+    assert incremental.transitions == cold.transitions and cold.transitions
+
+
+def test_shallow_clone_says_partial_and_guesses_nothing(repo, tmp_path):
+    repo.commit("add", {"content/projects/acme/old.md": task("backlog")}, at=T0)
+    repo.commit("go", {"content/projects/acme/old.md": task("doing")}, at=T0 + HOUR)
+    repo.commit("new", {"content/projects/acme/new.md": task("backlog")}, at=T0 + 2 * HOUR)
+    repo.commit("go new", {"content/projects/acme/new.md": task("doing")}, at=T0 + 3 * HOUR)
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth", "3", f"file://{repo.root}", str(clone)],
+                   check=True)
+    config, _ = load_config(clone)
+    history = read_history(clone, None, config=config)
+    assert history.status == "shallow" and history.available
+    assert "fetch-depth: 0" in history.message and "1 task(s)" in history.message
+    assert history.of("acme/old") == []  # began before the clone: not guessed
+    assert stages(history, "acme/new") == [("backlog", T0 + 2 * HOUR), ("doing", T0 + 3 * HOUR)]
+    assert not (clone / ".mdpm-cache").exists()
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo.root}", str(tmp_path / "one")],
+                   check=True)
+    assert read_history(tmp_path / "one", None, config=config).transitions == {}
+
+
+def test_no_git_and_no_commits(write_tree, tmp_path, monkeypatch):
+    root = write_tree({"mdpm.toml": SMALL_CONFIG})
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
+    history = read_history(root, None)
+    assert history.status == "none" and "not a git repository" in history.message
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    assert "no commits yet" in read_history(root, None).message
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert "git is not installed" in read_history(root, None).message
+
+
+def test_project_below_the_git_top_level(git_repo):
+    git_repo.write({"team/mdpm.toml": SMALL_CONFIG})
+    git_repo.commit("add", {"team/content/projects/acme/a.md": task("doing")}, at=T0)
+    history = read_history(git_repo.root / "team", None)
+    assert stages(history, "acme/a") == [("doing", T0)]
+
+
+def test_progress_is_reported(repo):
+    repo.commit("add", {"content/projects/acme/a.md": task("doing")}, at=T0)
+    seen = []
+    mine(repo, progress=seen.append)
+    assert seen and "1 commits" in seen[-1]
+
+
+def test_terminal_progress_writes_lines(capsys):
+    import sys
+
+    terminal_progress(sys.stderr)("mining history: 5 commits")
+    assert capsys.readouterr().err == "mining history: 5 commits\n"

@@ -1,0 +1,196 @@
+"""Flow metrics against values computed by hand, and once end to end from a real git history."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from conftest import SMALL_CONFIG
+from mdpm import metrics
+from mdpm.config import load_config
+from mdpm.history import History, Transition, read_history
+from mdpm.workspace import open_workspace
+
+T0 = dt.datetime(2026, 1, 1, 10, tzinfo=dt.timezone.utc)  # a Thursday
+NOW = T0 + dt.timedelta(days=30)
+D = dt.timedelta(days=1)
+
+# stage moves per task, as (stage, offset from T0)
+MOVES = {
+    "acme/a": [("backlog", 0 * D), ("doing", 1 * D), ("review", 3 * D), ("done", 4 * D)],
+    "acme/b": [("backlog", 0 * D), ("doing", 2 * D), ("done", 7.5 * D)],
+    "acme/c": [("backlog", 1 * D), ("doing", 10 * D)],
+    "beta/d": [("backlog", 0 * D), ("doing", 20 * D), ("review", 27 * D)],
+}
+FINAL = {"acme/a": "done", "acme/b": "done", "acme/c": "doing", "beta/d": "review",
+         "beta/e": "backlog"}
+
+
+def _history(moves=MOVES) -> History:
+    return History({ref: [Transition(stage, T0 + off, f"c-{ref}-{i}", "Test")
+                          for i, (stage, off) in enumerate(steps)]
+                    for ref, steps in moves.items()}, "complete", "", "head")
+
+
+@pytest.fixture
+def workspace(write_tree):
+    files = {"mdpm.toml": SMALL_CONFIG}
+    for ref, stage in FINAL.items():
+        owner = "owner: alice\ncollaborators: {editor: bob}\n"
+        files[f"content/projects/{ref}.md"] = f"---\ntitle: {ref}\nstage: {stage}\n{owner}---\n"
+    return open_workspace(write_tree(files))
+
+
+@pytest.fixture
+def tasks(workspace):
+    return list(workspace.portfolio.tasks.values())
+
+
+def config(workspace):
+    return workspace.config
+
+
+def test_cycle_and_lead_time(workspace):
+    history, cfg = _history(), workspace.config
+    assert metrics.cycle_days(history.of("acme/a"), cfg) == 3.0
+    assert metrics.lead_days(history.of("acme/a"), cfg) == 4.0
+    assert metrics.cycle_days(history.of("acme/b"), cfg) == 5.5
+    assert metrics.lead_days(history.of("acme/b"), cfg) == 7.5
+    assert metrics.cycle_days(history.of("acme/c"), cfg) is None
+    assert metrics.lead_days(history.of("beta/e"), cfg) is None
+
+
+def test_reopened_task_counts_to_its_last_finish(workspace):
+    moves = [Transition("doing", T0, "1"), Transition("done", T0 + D, "2"),
+             Transition("doing", T0 + 2 * D, "3"), Transition("done", T0 + 5 * D, "4")]
+    assert metrics.cycle_days(moves, workspace.config) == 5.0
+    assert metrics.cycle_days(moves[:3], workspace.config) is None
+
+
+def test_time_in_each_stage(workspace):
+    history, cfg = _history(), workspace.config
+    assert metrics.time_in_stages(history.of("acme/a"), cfg, NOW) == {
+        "backlog": 1.0, "doing": 2.0, "review": 1.0}
+    assert metrics.time_in_stages(history.of("acme/c"), cfg, NOW) == {
+        "backlog": 9.0, "doing": 20.0}
+
+
+def test_days_in_current_stage():
+    assert metrics.days_in_current_stage(_history().of("beta/d"), NOW) == 3
+    assert metrics.days_in_current_stage([], NOW) is None
+
+
+def test_percentile_interpolates_between_ranks():
+    assert metrics.percentile([1, 2, 9, 20], 50) == 5.5
+    assert metrics.percentile([1, 2, 9, 20], 85) == 15.05
+    assert metrics.percentile([7], 95) == 7
+    assert metrics.percentile([], 50) is None
+
+
+def test_stage_times_and_bottlenecks(workspace, tasks):
+    times = metrics.stage_times(tasks, _history(), workspace.config, NOW)
+    by_stage = {t.stage: t for t in times}
+    assert set(by_stage) == {"backlog", "doing", "review"}
+    assert (by_stage["backlog"].visits, by_stage["backlog"].median_days,
+            by_stage["backlog"].p85_days) == (4, 5.5, 15.05)
+    assert (by_stage["doing"].visits, by_stage["doing"].median_days,
+            by_stage["doing"].p85_days, by_stage["doing"].current,
+            by_stage["doing"].current_median_days) == (3, 5.5, 6.55, 1, 20.0)
+    assert (by_stage["review"].median_days, by_stage["review"].current) == (1.0, 1)
+    ranked = metrics.bottleneck_stages(times, workspace.config)
+    assert [t.stage for t in ranked] == ["doing", "backlog", "review"]
+
+
+def test_stuck_by_stale_days_and_by_the_stage_percentile(workspace, tasks):
+    stuck = metrics.stuck_tasks(tasks, _history(), workspace.config, NOW)
+    assert stuck == [metrics.Stuck("acme/c", "doing", 20, True, 6.55),
+                     metrics.Stuck("beta/d", "review", 3, False, 1.0)]
+
+
+def test_stale_problem_for_check(workspace):
+    problems = metrics.stale_problems(workspace.portfolio, _history(), NOW)
+    assert [p.format() for p in problems] == [
+        "content/projects/acme/c.md:3: warning[stale]: in `doing` for 20 days (since "
+        "2026-01-11), over stale_days = 7: move it on, split it, or mark it `blocked:`"]
+
+
+def test_no_history_means_no_figures(workspace, tasks):
+    empty = History()
+    assert metrics.stuck_tasks(tasks, empty, workspace.config, NOW) == []
+    assert metrics.stale_problems(workspace.portfolio, empty, NOW) == []
+    assert metrics.cumulative_flow(tasks, empty, workspace.config, NOW) == []
+    assert metrics.aging_wip(tasks, empty, workspace.config, NOW) == []
+    assert metrics.completions(tasks, empty, workspace.config) == []
+
+
+def test_throughput_per_week(workspace, tasks):
+    done = metrics.completions(tasks, _history(), workspace.config)
+    assert [(c.ref, c.cycle_days, c.lead_days) for c in done] == [
+        ("acme/a", 3.0, 4.0), ("acme/b", 5.5, 7.5)]
+    monday = dt.date(2026, 1, 5)
+    assert metrics.throughput_per_week(done, NOW) == [
+        (monday, 2), (monday + 7 * D, 0), (monday + 14 * D, 0), (monday + 21 * D, 0)]
+    assert metrics.throughput_per_week(done, NOW, weeks=2) == [
+        (monday + 14 * D, 0), (monday + 21 * D, 0)]
+
+
+def test_cumulative_flow_counts_tasks_per_stage_at_each_day_end(workspace, tasks):
+    flow = dict(metrics.cumulative_flow(tasks, _history(), workspace.config, NOW))
+    assert len(flow) == 31 and min(flow) == dt.date(2026, 1, 1) and max(flow) == NOW.date()
+    zero = {"backlog": 0, "doing": 0, "review": 0, "done": 0}
+    assert flow[dt.date(2026, 1, 1)] == {**zero, "backlog": 3}
+    assert flow[dt.date(2026, 1, 2)] == {**zero, "backlog": 3, "doing": 1}
+    assert flow[dt.date(2026, 1, 5)] == {**zero, "backlog": 2, "doing": 1, "done": 1}
+    assert flow[dt.date(2026, 1, 31)] == {**zero, "doing": 1, "review": 1, "done": 2}
+    assert all(sum(v.values()) == (3 if d == dt.date(2026, 1, 1) else 4) for d, v in flow.items())
+    last_week = metrics.cumulative_flow(tasks, _history(), workspace.config, NOW, days=7)
+    assert [d for d, _ in last_week][0] == dt.date(2026, 1, 25)
+    assert last_week[0][1] == {**zero, "doing": 2, "done": 2}
+
+
+def test_aging_wip(workspace, tasks):
+    assert metrics.aging_wip(tasks, _history(), workspace.config, NOW) == [
+        metrics.Aging("acme/c", "doing", 20.0, 20.0), metrics.Aging("beta/d", "review", 10.0, 3.0)]
+
+
+def test_forecast_with_steady_throughput_is_exact():
+    done = [metrics.Completion(f"p/t{w}-{i}", NOW - dt.timedelta(weeks=w), None, None)
+            for w in range(12) for i in range(2)]
+    result = metrics.forecast_project("p", 5, done, NOW)
+    assert result.dates == {p: NOW.date() + dt.timedelta(weeks=3) for p in (50, 85, 95)}
+
+
+def test_forecast_is_seeded_and_ordered():
+    done = [metrics.Completion(f"p/t{w}", NOW - dt.timedelta(weeks=w), None, None)
+            for w in (0, 2, 3, 3, 3, 7)]
+    first = metrics.forecast_project("p", 10, done, NOW, seed=7)
+    assert first == metrics.forecast_project("p", 10, done, NOW, seed=7)
+    assert first.dates[50] <= first.dates[85] <= first.dates[95]
+    assert first.dates[50] > NOW.date()
+
+
+def test_forecast_without_throughput_says_why():
+    result = metrics.forecast_project("p", 3, [], NOW)
+    assert result.dates is None and "no task finished in the last 12 weeks" in result.reason
+    assert metrics.forecast_project("p", 0, [], NOW).dates[95] == NOW.date()
+
+
+def test_forecasts_per_open_project(workspace):
+    found = {f.project: f for f in metrics.forecasts(workspace.portfolio, _history(), NOW)}
+    assert set(found) == {"acme", "beta"}
+    assert found["acme"].remaining == 1 and found["acme"].dates is not None
+    assert found["beta"].remaining == 2 and found["beta"].dates is None
+
+
+def test_metrics_from_a_real_history(git_repo):
+    git_repo.write({"mdpm.toml": SMALL_CONFIG})
+    start = int(T0.timestamp())
+    path = "content/projects/acme/a.md"
+    git_repo.commit("add", {path: "---\ntitle: A\n---\n"}, at=start)
+    git_repo.commit("go", {path: "---\ntitle: A\nstage: doing\n---\n"}, at=start + 86400)
+    git_repo.commit("fin", {path: "---\ntitle: A\nstage: done\n---\n"}, at=start + 4 * 86400)
+    config, _ = load_config(git_repo.root)
+    moves = read_history(git_repo.root, None, config=config).of("acme/a")
+    assert metrics.cycle_days(moves, config) == 3.0 and metrics.lead_days(moves, config) == 4.0
+    assert metrics.time_in_stages(moves, config, NOW) == {"backlog": 1.0, "doing": 3.0}
