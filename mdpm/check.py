@@ -46,10 +46,12 @@ def stage_over_limit(portfolio: Portfolio, today: dt.date) -> Iterator[Problem]:
 
 def person_over_limit(portfolio: Portfolio, today: dt.date) -> Iterator[Problem]:
     config = portfolio.config
-    holders = sorted({t.holder for t in portfolio.tasks.values() if t.holder})
-    for handle in holders:
+    holding: dict[str, list[Task]] = {}
+    for task in portfolio.tasks.values():
+        if task.holder and portfolio.is_active(task):
+            holding.setdefault(task.holder, []).append(task)
+    for handle, held in sorted(holding.items()):
         limit = config.person_limit(handle)
-        held = portfolio.held_by(handle)
         if limit is None or len(held) <= limit:
             continue
         refs = ", ".join(t.ref for t in held)

@@ -43,7 +43,8 @@ def _add_init(commands):
     cmd = _command(commands, "init", "make a working mdpm repository", "mdpm init marketing")
     cmd.add_argument("dir", nargs="?", default=".", help="folder to set up (default: here)")
     cmd.add_argument("--playbook", metavar="NAME", default=None,
-                     help="also copy the NAME playbook into templates/ (e.g. case-study)")
+                     help="the playbook to copy into templates/ (default: case-study; "
+                     "`none` for none)")
 
 
 def _add_check(commands):
@@ -312,8 +313,26 @@ def _run_codeowners(args) -> int:
     return EXIT_OK
 
 
+def _run_retro(args) -> int:
+    from . import clock
+    from .history import read_history, terminal_progress
+    from .retro import find_project, retro_markdown, retro_view
+    from .workspace import open_workspace
+
+    workspace = open_workspace(_start_dir(args))
+    find_project(workspace.portfolio, args.project)
+    progress = terminal_progress() if sys.stderr.isatty() else None
+    history = read_history(workspace.root, workspace.portfolio.tasks, config=workspace.config,
+                           progress=progress)
+    result = retro_view(workspace.portfolio, args.project, history, clock.now())
+    titles = {s.id: s.title for s in workspace.config.stages}
+    print(retro_markdown(result, titles), end="")
+    return 0
+
+
 HANDLERS = {
     "check": _run_check,
+    "retro": _run_retro,
     "init": _run_init,
     "new": _run_new,
     "move": _run_move,

@@ -142,7 +142,8 @@ def _replace_lines(old: list[str], key_node, value_node, value, newline: str) ->
     comment = _trailing_comment(key_line, key_node)
     block = _block_lines(old, value_node, value, newline)
     if block is not None:
-        return [f"{head}:{comment}{newline}", *block[:-1], block[-1][:-len(newline)] + (ending or newline)]
+        last = block[-1][:-len(newline)] + (ending or newline)
+        return [f"{head}:{comment}{newline}", *block[:-1], last]
     return [f"{head}: {render_value(value)}{comment}{ending or newline}"]
 
 

@@ -19,7 +19,7 @@ from .layout import Box, Layout, Route, layout
 from .model import Portfolio, Project, Task
 from .schedule import CycleError, project_critical_path, topological_order
 
-NODE_SIZE = (200.0, 62.0)
+NODE_SIZE = (210.0, 62.0)
 EXTERNAL_SIZE = (160.0, 36.0)
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 TEXT = "#1f2328"
@@ -246,8 +246,8 @@ def _node(node: Node, box: Box, critical: bool, href: str | None) -> str:
     dash = ' stroke-dasharray="4 3"' if node.kind == "external" else ""
     external = node.kind == "external"
     title_size, detail_size = (12, 11) if external else (13, 12)
-    lines = [_fit(node.title, box.width - 20, title_size)] if external else \
-        _wrap(node.title, box.width - 24, title_size * 1.05)
+    lines = [_fit(node.title, box.width - 20, title_size * 1.1)] if external else \
+        _wrap(node.title, box.width - 22, title_size * 1.03)
     first = box.y - 4 - 8 * (len(lines) - 1)
     texts = "".join(f'<tspan x="{_n(box.left + 10)}" y="{_n(first + 16 * i)}">{_esc(line)}</tspan>'
                     for i, line in enumerate(lines))
@@ -484,10 +484,24 @@ def _n(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+_NARROW = frozenset("ijlI.,:;'|!")
+_SLIM = frozenset("frt()[]{}-\"` ")
+_WIDE = frozenset("mwMW@%")
+
+
 def _char_width(char: str, size: float) -> float:
+    """Width of one character, on the wide side (DejaVu Sans) so labels never overflow."""
     if unicodedata.east_asian_width(char) in ("W", "F"):
         return size
-    return size * (0.3 if char in "ilIj.,:;'|! " else 0.58)
+    if char in _NARROW:
+        return size * 0.3
+    if char in _SLIM:
+        return size * 0.42
+    if char in _WIDE:
+        return size * 1.06
+    if char.isupper():
+        return size * 0.74
+    return size * 0.64
 
 
 def _text_width(text: str, size: float) -> float:

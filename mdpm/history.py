@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,7 +51,7 @@ class Transition:
 class History:
     """Transitions per task reference, oldest first, and how complete they are."""
 
-    transitions: dict[str, list[Transition]] = field(default_factory=dict)
+    transitions: Mapping[str, list[Transition]] = field(default_factory=dict)
     status: str = "none"
     """"complete", "shallow" (a shallow clone: partial) or "none" (no git, no commits)."""
     message: str = "no git history: stage history, flow metrics and stuck work need a git repository"
@@ -161,21 +162,28 @@ def _git_or_none(cwd: Path, *args: str) -> str | None:
 
 @dataclass
 class _State:
-    """Tracks of raw transitions per task file, as of `head`; what the cache stores."""
+    """Tracks of raw transitions per task file, as of `head`; what the cache stores.
+
+    Compact for a fast cache: stages, authors and commits are tables, and a track is a flat
+    list of (stage index, commit index) pairs.
+    """
 
     prefix: str
     head: str | None = None
+    stages: list = field(default_factory=list)
+    """Raw stage values; "" means the file had no `stage:` key."""
+    authors: list = field(default_factory=list)
     commits: list = field(default_factory=list)
-    """[sha, epoch, author] of the commits that made a transition."""
+    """[sha, epoch, author index] of the commits that made a transition."""
     tracks: list = field(default_factory=list)
-    """Per task file: [[raw stage, commit index], ...]; "" means no `stage:` key."""
+    """Per task file: [stage index, commit index, stage index, commit index, ...]."""
     alive: dict = field(default_factory=dict)
     """Path (relative to the top level) -> track index, for the files at `head`."""
     dead: dict = field(default_factory=dict)
     """Path -> track index of deleted files, resumed when the path comes back."""
     incomplete: set = field(default_factory=set)
     """Tracks that began at a shallow boundary: their start is unknown."""
-    commit_index: dict = field(default_factory=dict)
+    _index: dict | None = None
 
     def new_track(self, incomplete: bool) -> int:
         self.tracks.append([])
@@ -185,33 +193,44 @@ class _State:
 
     def record(self, track: int, stage: str | None, commit: tuple) -> None:
         """Append a transition unless the stage is unknown or unchanged."""
-        entries = self.tracks[track]
-        if stage is None or (entries and entries[-1][0] == stage):
+        if stage is None:
             return
-        index = self.commit_index.get(commit[0])
+        entries = self.tracks[track]
+        stage_id = self._intern("stage", stage, self.stages)
+        if entries and entries[-2] == stage_id:
+            return
+        sha, epoch, author = commit
+        key = ("commit", sha)
+        index = self._lookup().get(key)
         if index is None:
-            index = self.commit_index[commit[0]] = len(self.commits)
-            self.commits.append(list(commit))
-        entries.append([stage, index])
+            index = self._index[key] = len(self.commits)
+            self.commits.append([sha, epoch, self._intern("author", author, self.authors)])
+        entries += (stage_id, index)
 
-    def transitions(self, first_stage: str, refs) -> dict[str, list[Transition]]:
-        """Resolve stages and refs: {ref: [Transition, ...]} for the files at HEAD."""
+    def _lookup(self) -> dict:
+        if self._index is None:
+            self._index = {("stage", v): i for i, v in enumerate(self.stages)}
+            self._index.update((("author", v), i) for i, v in enumerate(self.authors))
+            self._index.update((("commit", c[0]), i) for i, c in enumerate(self.commits))
+        return self._index
+
+    def _intern(self, kind: str, value: str, table: list) -> int:
+        index = self._lookup().get((kind, value))
+        if index is None:
+            index = self._index[(kind, value)] = len(table)
+            table.append(value)
+        return index
+
+    def transitions(self, first_stage: str, refs) -> Mapping[str, list[Transition]]:
+        """The files at HEAD as {ref: [Transition, ...]}, resolved when first asked for."""
         wanted = set(refs) if refs is not None else None
-        times = [dt.datetime.fromtimestamp(c[1], dt.timezone.utc) for c in self.commits]
-        result = {}
+        tracks = {}
         for path, track in self.alive.items():
             ref = _ref_of(path, self.prefix)
-            if ref is None or track in self.incomplete or (wanted is not None and ref not in wanted):
-                continue
-            found: list[Transition] = []
-            for raw, index in self.tracks[track]:
-                stage = raw or first_stage
-                if not found or found[-1].stage != stage:
-                    sha, _, author = self.commits[index]
-                    found.append(Transition(stage, times[index], sha, author))
-            if found:
-                result[ref] = found
-        return result
+            if ref is not None and track not in self.incomplete and self.tracks[track] \
+                    and (wanted is None or ref in wanted):
+                tracks[ref] = track
+        return _Transitions(self, first_stage, tracks)
 
     def incomplete_count(self, refs) -> int:
         wanted = set(refs) if refs is not None else None
@@ -220,18 +239,58 @@ class _State:
 
     def to_json(self) -> dict:
         return {"version": CACHE_VERSION, "prefix": self.prefix, "head": self.head,
-                "commits": self.commits, "tracks": self.tracks, "alive": self.alive,
-                "dead": self.dead}
+                "stages": self.stages, "authors": self.authors, "commits": self.commits,
+                "tracks": self.tracks, "alive": self.alive, "dead": self.dead}
 
     @classmethod
     def from_json(cls, data: dict, prefix: str) -> _State | None:
         if not isinstance(data, dict) or data.get("version") != CACHE_VERSION \
                 or data.get("prefix") != prefix:
             return None
-        state = cls(prefix, data["head"], data["commits"], data["tracks"], data["alive"],
-                    data["dead"])
-        state.commit_index = {c[0]: i for i, c in enumerate(state.commits)}
-        return state
+        return cls(prefix, data["head"], data["stages"], data["authors"], data["commits"],
+                   data["tracks"], data["alive"], data["dead"])
+
+
+class _Transitions(Mapping):
+    """{ref: transitions}, each list built from the raw track the first time it is read."""
+
+    def __init__(self, state: _State, first_stage: str, tracks: dict[str, int]):
+        self._state, self._first_stage, self._tracks = state, first_stage, tracks
+        self._resolved: dict[str, list[Transition]] = {}
+        self._times: dict[int, dt.datetime] = {}
+
+    def __getitem__(self, ref: str) -> list[Transition]:
+        found = self._resolved.get(ref)
+        if found is None:
+            found = self._resolved[ref] = self._resolve(self._tracks[ref])
+        return found
+
+    def __iter__(self):
+        return iter(self._tracks)
+
+    def __len__(self) -> int:
+        return len(self._tracks)
+
+    def __contains__(self, ref) -> bool:
+        return ref in self._tracks
+
+    def __repr__(self) -> str:
+        return f"<transitions of {len(self)} tasks>"
+
+    def _resolve(self, track: int) -> list[Transition]:
+        state, found = self._state, []
+        raw = state.tracks[track]
+        for i in range(0, len(raw), 2):
+            stage = state.stages[raw[i]] or self._first_stage
+            if found and found[-1].stage == stage:
+                continue
+            commit = raw[i + 1]
+            at = self._times.get(commit)
+            sha, epoch, author = state.commits[commit]
+            if at is None:
+                at = self._times[commit] = dt.datetime.fromtimestamp(epoch, dt.timezone.utc)
+            found.append(Transition(stage, at, sha, state.authors[author]))
+        return found
 
 
 def _ref_of(path: str, prefix: str) -> str | None:
@@ -277,12 +336,12 @@ def _mine(repo: _Repo, cache_path: Path, progress) -> _State:
         return state
     if state is not None and not _is_ancestor(repo.top, state.head, repo.head):
         state = None  # history was rewritten (rebase, reset, another branch): start over
-    commits = _read_log(repo, state.head if state else None, progress)
+    commits, stages = _read_log(repo, state.head if state else None, progress)
     if state is not None and commits and commits[-1].parent != state.head:
         state = None  # LAST is not on the first-parent line of HEAD
-        commits = _read_log(repo, None, progress)
+        commits, stages = _read_log(repo, None, progress)
     state = state or _State(prefix)
-    _apply(state, commits, repo)
+    _apply(state, commits, stages, repo.boundary)
     state.head = repo.head
     if not repo.shallow:
         _save_cache(cache_path, state)
@@ -307,7 +366,7 @@ class _Commit:
     """(status letter, old path or None, new path or None, new blob or None)."""
 
 
-def _read_log(repo: _Repo, since: str | None, progress) -> list[_Commit]:
+def _read_log(repo: _Repo, since: str | None, progress) -> tuple[list[_Commit], dict]:
     """Stream the first-parent log (newest first) and read every new task blob once."""
     total = _count_commits(repo.top, since) if progress else None
     args = ["git", "-c", "diff.renames=true", "log", "--first-parent", "--raw", "-z",
@@ -322,12 +381,9 @@ def _read_log(repo: _Repo, since: str | None, progress) -> list[_Commit]:
         log.stdout.close()
         log.wait()
         stages = blobs.finish()
-    for commit in commits:
-        commit.changes = [(s, old, new, stages.get(blob) if blob else None)
-                          for s, old, new, blob in commit.changes]
     if progress and total:
         progress(f"mining history: {total:,} commits read")
-    return commits
+    return commits, stages
 
 
 def _count_commits(top: Path, since: str | None) -> int | None:
@@ -340,33 +396,18 @@ def _parse_log(stream, prefix: bytes, request, progress, total) -> list[_Commit]
     """Parse `git log --raw -z` output; keep only changes to task files under the prefix."""
     commits: list[_Commit] = []
     carry = b""
-    pending: list[bytes] = []  # tokens of a raw entry not complete yet
-    expect_author = False
     last_report = time.monotonic()
     while True:
         chunk = stream.read(_READ_SIZE)
+        data = carry + chunk
+        # Parse whole commits only: cut before the last commit header seen so far.
+        cut = data.rfind(b"\x01") if chunk else len(data)
+        piece, carry = data[:max(cut, 0)], data[max(cut, 0):]
+        blobs = _parse_piece(piece, prefix, commits)
+        if blobs:
+            request(blobs)
         if not chunk:
             break
-        tokens = (carry + chunk).split(b"\0")
-        carry = tokens.pop()
-        for token in tokens:
-            if expect_author:
-                commits[-1].author = token.decode("utf-8", "replace")
-                expect_author = False
-                continue
-            if pending:
-                pending.append(token)
-                if _entry_complete(pending):
-                    _add_change(commits[-1], pending, prefix, request)
-                    pending = []
-                continue
-            token = token.lstrip(b"\n")
-            if token.startswith(b"\x01"):
-                sha, epoch, *parents = token[1:].decode("ascii").split(" ")
-                commits.append(_Commit(sha, int(epoch), "", parents[0] if parents else None, []))
-                expect_author = True
-            elif token.startswith(b":"):
-                pending = [token]
         if progress and time.monotonic() - last_report > 0.5:
             last_report = time.monotonic()
             of_total = f" of {total:,}" if total else ""
@@ -374,27 +415,42 @@ def _parse_log(stream, prefix: bytes, request, progress, total) -> list[_Commit]
     return commits
 
 
-def _entry_complete(tokens: list[bytes]) -> bool:
-    """A raw entry is its meta then one path, or two for a rename or copy."""
-    status = tokens[0].rsplit(b" ", 1)[-1][:1]
-    return len(tokens) == (3 if status in (b"R", b"C") else 2)
+# A commit header (`\x01sha epoch parents\0author\0`) or a raw entry
+# (`:mode mode old new STATUS\0path\0`, two paths for a rename or copy).
+_LOG_TOKEN = re.compile(
+    rb"\n?\x01(?P<sha>[0-9a-f]+) (?P<epoch>-?\d+) ?(?P<parent>[0-9a-f]*)[^\0]*\0(?P<author>[^\0]*)\0"
+    rb"|\n?:[0-7]+ [0-7]+ [0-9a-f]+ (?P<blob>[0-9a-f]+) "
+    rb"(?:(?P<renamed>[RC])\d*\0(?P<old>[^\0]*)\0(?P<new>[^\0]*)\0|(?P<status>[A-Z])\d*\0(?P<path>[^\0]*)\0)")
 
 
-def _add_change(commit: _Commit, tokens: list[bytes], prefix: bytes, request) -> None:
-    """Keep a raw entry that touches a task file; ask for its new blob."""
-    meta = tokens[0].split(b" ")
-    status = meta[4][:1].decode()
-    old = tokens[1] if status in ("R", "C", "D") else None
-    new = None if status == "D" else tokens[-1]
-    old_is_task = old is not None and old.startswith(prefix) and old.endswith(b".md")
-    new_is_task = new is not None and new.startswith(prefix) and new.endswith(b".md")
-    if not (old_is_task or new_is_task):
-        return
-    blob = None if status == "D" else meta[3].decode()
-    if blob and new_is_task:
-        request(blob)
-    commit.changes.append((status, _text(old) if old_is_task else None,
-                           _text(new) if new_is_task else None, blob))
+def _parse_piece(piece: bytes, prefix: bytes, commits: list[_Commit]) -> list[str]:
+    """Add the commits of a piece of log output; return the task blobs to read."""
+    blobs = []
+    commit = commits[-1] if commits else None
+    for match in _LOG_TOKEN.finditer(piece):
+        sha = match.group("sha")
+        if sha is not None:
+            commit = _Commit(sha.decode(), int(match.group("epoch")),
+                             match.group("author").decode("utf-8", "replace"),
+                             match.group("parent").decode() or None, [])
+            commits.append(commit)
+            continue
+        status = match.group("renamed")
+        if status is None:
+            status, path = match.group("status"), match.group("path")
+            old, new = (path, None) if status == b"D" else (None, path)
+        else:
+            old, new = match.group("old"), match.group("new")
+        old_is_task = old is not None and old.startswith(prefix) and old.endswith(b".md")
+        new_is_task = new is not None and new.startswith(prefix) and new.endswith(b".md")
+        if not (old_is_task or new_is_task):
+            continue
+        blob = None if status == b"D" else match.group("blob").decode()
+        if blob and new_is_task:
+            blobs.append(blob)
+        commit.changes.append((status.decode(), _text(old) if old_is_task else None,
+                               _text(new) if new_is_task else None, blob))
+    return blobs
 
 
 def _text(path: bytes) -> str:
@@ -413,10 +469,12 @@ class _BlobReader:
         self.thread = threading.Thread(target=self._read, daemon=True)
         self.thread.start()
 
-    def request(self, blob: str) -> None:
-        if blob not in self.asked:
-            self.asked.add(blob)
-            self.process.stdin.write(blob.encode() + b"\n")
+    def request(self, blobs: list[str]) -> None:
+        """Ask for blobs not asked for yet, in one write."""
+        fresh = [b for b in blobs if b not in self.asked]
+        self.asked.update(fresh)
+        if fresh:
+            self.process.stdin.write(("\n".join(fresh) + "\n").encode())
 
     def finish(self) -> dict[str, str | None]:
         """Close the request stream, wait for the last answer; return {blob: raw stage}."""
@@ -501,13 +559,15 @@ def _stage_from_yaml(yaml_text: str) -> str | None:
     return str(value).strip()
 
 
-def _apply(state: _State, commits: list[_Commit], repo: _Repo) -> None:
+def _apply(state: _State, commits: list[_Commit], stages: dict, boundary: frozenset) -> None:
     """Replay commits oldest first: follow renames, deletions and re-additions."""
     for commit in reversed(commits):
-        at_boundary = commit.sha in repo.boundary
+        at_boundary = commit.sha in boundary
         key = (commit.sha, commit.epoch, commit.author)
-        changes = sorted(commit.changes, key=lambda c: c[0] not in ("D", "R"))
-        for status, old, new, stage in changes:
+        changes = commit.changes
+        if len(changes) > 1:  # free the old paths first: a rename, then a new file there
+            changes = sorted(changes, key=lambda c: c[0] not in ("D", "R"))
+        for status, old, new, blob in changes:
             if status in ("D", "R") and old is not None and old in state.alive:
                 track = state.alive.pop(old)
                 if status == "D" or new is None:
@@ -526,7 +586,7 @@ def _apply(state: _State, commits: list[_Commit], repo: _Repo) -> None:
             if track is None:
                 track = state.new_track(at_boundary)
             state.alive[new] = track
-            state.record(track, stage, key)
+            state.record(track, stages.get(blob), key)
 
 
 def _first_stage(root: Path, config) -> str:
@@ -535,3 +595,13 @@ def _first_stage(root: Path, config) -> str:
 
         config, _ = load_config(root)
     return config.first_stage.id
+
+
+def stale_warnings(workspace, now: dt.datetime) -> list:
+    """The `stale` check of `mdpm check`: mine the history, then flag long stays in a stage."""
+    from .metrics import stale_problems
+
+    progress = terminal_progress() if sys.stderr.isatty() else None
+    history = read_history(workspace.root, workspace.portfolio.tasks, config=workspace.config,
+                           progress=progress)
+    return stale_problems(workspace.portfolio, history, now)

@@ -78,13 +78,13 @@ def layout(nodes: dict[str, tuple[float, float]], edges: list[tuple[str, str]], 
     layer_of = _layers(order, forward)
     chains, sizes = _split_long_edges(forward + [(t, s) for s, t in backward], layer_of,
                                       dict(nodes), dummy_height)
-    layers = _group(layer_of, order)
     links = [(a, b) for chain in chains for a, b in zip(chain, chain[1:])]
+    layers = _group(layer_of, order, {n for link in links for n in link})
     layers, crossings = _order(layers, links, sweeps)
-    centres, width, height = _place(layers, links, sizes, layer_gap, node_gap, margin)
+    centres, columns, width, height = _place(layers, links, sizes, layer_gap, node_gap, margin)
     boxes = {n: Box(n, *centres[n], *nodes[n], layer_of[n]) for n in order}
-    routes = [_route(chain, centres, backward_pair) for chain, backward_pair in
-              zip(chains, [False] * len(forward) + [True] * len(backward))]
+    routes = [_route(chain, centres, columns, layer_of, backward_pair) for chain, backward_pair
+              in zip(chains, [False] * len(forward) + [True] * len(backward))]
     return Layout(boxes, routes, width, height, crossings, layers)
 
 
@@ -148,15 +148,19 @@ def _split_long_edges(edges, layer_of, sizes, dummy_height):
     return chains, sizes
 
 
-def _group(layer_of: dict[str, int], order: list[str]) -> list[list[str]]:
-    """Nodes per layer: real nodes in the given order, then dummies in creation order."""
+def _group(layer_of: dict[str, int], order: list[str], linked: set[str]) -> list[list[str]]:
+    """Nodes per layer: linked nodes in the given order, dummies, then nodes without edges."""
     count = max(layer_of.values(), default=-1) + 1
     layers: list[list[str]] = [[] for _ in range(count)]
     for node in order:
-        layers[layer_of[node]].append(node)
+        if node in linked:
+            layers[layer_of[node]].append(node)
     for node, layer in layer_of.items():
         if node.startswith("\0"):
             layers[layer].append(node)
+    for node in order:
+        if node not in linked:
+            layers[layer_of[node]].append(node)
     return layers
 
 
@@ -167,6 +171,7 @@ def _order(layers: list[list[str]], links: list[tuple[str, str]], sweeps: int):
     for a, b in links:
         preds.setdefault(b, []).append(a)
         succs.setdefault(a, []).append(b)
+    linked = preds.keys() | succs.keys()
     best = [list(layer) for layer in layers]
     best_count = _crossings(best, succs)
     current = [list(layer) for layer in best]
@@ -175,24 +180,28 @@ def _order(layers: list[list[str]], links: list[tuple[str, str]], sweeps: int):
             break
         if sweep % 2 == 0:
             for i in range(1, len(current)):
-                current[i] = _by_barycenter(current[i], current[i - 1], preds)
+                current[i] = _by_barycenter(current[i], current[i - 1], preds, linked)
         else:
             for i in range(len(current) - 2, -1, -1):
-                current[i] = _by_barycenter(current[i], current[i + 1], succs)
+                current[i] = _by_barycenter(current[i], current[i + 1], succs, linked)
         count = _crossings(current, succs)
         if count < best_count:
             best, best_count = [list(layer) for layer in current], count
     return best, best_count
 
 
-def _by_barycenter(layer: list[str], fixed: list[str], neighbours) -> list[str]:
+def _by_barycenter(layer: list[str], fixed: list[str], neighbours, linked) -> list[str]:
     """Sort `layer` by the mean position of each node's neighbours in the `fixed` layer."""
     position = {n: i for i, n in enumerate(fixed)}
 
     def key(item):
         index, node = item
         near = [position[m] for m in neighbours.get(node, ()) if m in position]
-        return (sum(near) / len(near) if near else index * len(fixed) / max(len(layer), 1), index)
+        if near:
+            return (sum(near) / len(near), index)
+        if node in linked:  # linked only on the other side: keep its relative place
+            return (index * len(fixed) / max(len(layer), 1), index)
+        return (float("inf"), index)  # no edges at all: below the rest
 
     return [node for _, node in sorted(enumerate(layer), key=key)]
 
@@ -244,7 +253,8 @@ def _place(layers, links, sizes, layer_gap, node_gap, margin):
     bottom = max(ys[n] + sizes[n][1] / 2 for n in ys) if ys else 0.0
     centres = {n: (xs[i], ys[n] - top + margin) for i, layer in enumerate(layers) for n in layer}
     width = (x - layer_gap + margin) if layers else 2 * margin
-    return centres, width, bottom - top + 2 * margin
+    columns = [(x - w / 2, x + w / 2) for x, w in zip(xs, widths)]
+    return centres, columns, width, bottom - top + 2 * margin
 
 
 def _settle(layer, ys, neighbours, sizes, gap) -> None:
@@ -275,8 +285,14 @@ def _settle(layer, ys, neighbours, sizes, gap) -> None:
             i += 1
 
 
-def _route(chain: list[str], centres, backward: bool) -> Route:
-    points = tuple(centres[n] for n in chain)
+def _route(chain: list[str], centres, columns, layer_of, backward: bool) -> Route:
+    """The points of an edge; it crosses a column of dummies straight, clear of the boxes."""
+    points = [centres[chain[0]]]
+    for dummy in chain[1:-1]:
+        left, right = columns[layer_of[dummy]]
+        y = centres[dummy][1]
+        points += [(left, y), (right, y)]
+    points = tuple(points + [centres[chain[-1]]])
     if backward:
         points = points[::-1]
         return Route(chain[-1], chain[0], points, backward=True)

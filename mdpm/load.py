@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -10,9 +11,11 @@ from pathlib import Path
 import yaml
 
 from .config import ID_RE, slugify
-from .errors import ERROR, Problem
+from .errors import ERROR, WARNING, Problem
+from .simpleyaml import fast_parse
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
+CACHE_DIR = ".mdpm-cache"  # under the repository root; ignored by git
 FENCE = "---"
 INDEX_FILE = "_index.md"
 RETRO_FILE = "_retro.md"
@@ -53,146 +56,6 @@ TaskLoader.add_implicit_resolver(
     re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"), list("-+0123456789."))
 
 
-# The fast path. Most front-matter is `key: value` lines, flow lists of words and one level
-# of block list or mapping; reading those by hand is ~20x faster than building PyYAML nodes.
-# Anything else (quotes with escapes, anchors, nesting, odd characters, duplicate keys, ...)
-# returns None and goes through TaskLoader, so both paths give the same values (a test
-# compares them on random input).
-_NOT_SIMPLE_CHARS = re.compile("[^\x0A\x20-\x7E\xA0-\u2027\u202A-\uD7FF\uE000-\uFEFE\uFF00-\uFFFD\U00010000-\U0010FFFF]")
-_FAST_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?$")
-_FAST_CHILD_KEY = re.compile(r"( +)([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?$")
-_FAST_ITEM = re.compile(r"( *)- +(.*)$")
-_PLAIN = re.compile(r"(?![-?:](?:\s|$))[^\s\-?:,\[\]{}#&*!|>'\"%@`][^#]*?|[-?:][^\s#][^#]*?")
-_FLOW_ITEM = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^:,\[\]{}#]*|-[^\s:,\[\]{}#][^:,\[\]{}#]*")
-_SPECIAL_KEYS = {"null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE"}
-_NULLS = {"", "~", "null", "Null", "NULL"}
-_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
-_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)$")
-_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
-
-
-class _NotSimple(Exception):
-    """The text needs the full YAML parser."""
-
-
-def _fast_parse(yaml_text: str) -> tuple[object, dict] | None:
-    """Return parse_yaml's result for simple front-matter, or None to use TaskLoader."""
-    if _NOT_SIMPLE_CHARS.search(yaml_text):
-        return None
-    try:
-        return _fast_mapping(yaml_text.split("\n"))
-    except _NotSimple:
-        return None
-
-
-def _fast_mapping(lines: list[str]) -> tuple[dict | None, dict]:
-    meta: dict = {}
-    key_lines: dict = {}
-    open_key = None  # a key with no value yet: block children may follow
-    children: list = []
-    for number, raw in enumerate(lines):
-        line = _strip_comment(raw)
-        if not line.strip():
-            continue
-        if open_key is not None and (line[0] == " " or line.startswith("- ")):
-            children.append(line)
-            continue
-        if open_key is not None:
-            meta[open_key] = _fast_block(children)
-            open_key = None
-        found = _FAST_KEY.match(line)
-        if not found or found.group(1) in meta or found.group(1) in _SPECIAL_KEYS:
-            raise _NotSimple
-        key, value = found.group(1), found.group(2)
-        key_lines[key] = number
-        if value is None or not value.strip():
-            open_key, children = key, []
-            meta[key] = None
-        else:
-            meta[key] = _fast_value(value.rstrip())
-    if open_key is not None:
-        meta[open_key] = _fast_block(children)
-    if not key_lines:
-        return None, {}
-    return meta, key_lines
-
-
-def _strip_comment(line: str) -> str:
-    if "#" not in line:
-        return line.rstrip()
-    if "'" in line or '"' in line:
-        raise _NotSimple
-    if line.lstrip().startswith("#"):
-        return ""
-    cut = line.find(" #")
-    if cut < 0:
-        raise _NotSimple
-    return line[:cut].rstrip()
-
-
-def _fast_block(children: list[str]):
-    """Return the value of a block list or one-level mapping."""
-    if not children:
-        return None
-    items = [_FAST_ITEM.match(c) for c in children]
-    if all(items):
-        indents = {m.group(1) for m in items}
-        if len(indents) != 1:
-            raise _NotSimple
-        if not all(m.group(2).strip() for m in items):
-            raise _NotSimple
-        return [_fast_value(m.group(2).rstrip(), nested=True) for m in items]
-    pairs = [_FAST_CHILD_KEY.match(c) for c in children]
-    if not all(pairs) or len({m.group(1) for m in pairs}) != 1:
-        raise _NotSimple
-    mapping = {}
-    for m in pairs:
-        key, value = m.group(2), m.group(3)
-        if key in mapping or key in _SPECIAL_KEYS:
-            raise _NotSimple
-        mapping[key] = None if value is None or not value.strip() else _fast_value(
-            value.rstrip(), nested=True)
-    return mapping
-
-
-def _fast_value(text: str, nested: bool = False):
-    if text[0] == "[" and text[-1] == "]" and not nested:
-        inner = text[1:-1].strip()
-        if not inner:
-            return []
-        items = [item.strip() for item in inner.split(",")]
-        if not all(_FLOW_ITEM.fullmatch(item) for item in items):
-            raise _NotSimple
-        return [_fast_scalar(item) for item in items]
-    if text[0] == '"':
-        if len(text) < 2 or text[-1] != '"' or "\\" in text or '"' in text[1:-1]:
-            raise _NotSimple
-        return text[1:-1]
-    if text[0] == "'":
-        inner = text[1:-1]
-        if len(text) < 2 or text[-1] != "'" or "'" in inner.replace("''", ""):
-            raise _NotSimple
-        return inner.replace("''", "'")
-    if not _PLAIN.fullmatch(text) or ": " in text or text.endswith(":"):
-        raise _NotSimple
-    return _fast_scalar(text)
-
-
-def _fast_scalar(text: str):
-    if text in _NULLS:
-        return None
-    if text in _BOOLS:
-        return _BOOLS[text]
-    if text[0] in "-+.0123456789":
-        if _INT.match(text):
-            return int(text)
-        if _FLOAT.match(text):
-            return float(text)
-    if text in ("<<", "="):
-        raise _NotSimple
-    return text
-
-
 @dataclass
 class RawDoc:
     """One Markdown file as read from disk: its front-matter, body and key lines."""
@@ -217,45 +80,153 @@ class RawDoc:
         return self.key_lines.get(key, 1)
 
 
-def load_documents(root: Path) -> tuple[list[RawDoc], list[Problem]]:
-    """Read every project file under root/content/projects; return docs and problems."""
+def load_documents(root: Path, cache_dir: Path | None = None) -> tuple[list[RawDoc], list[Problem]]:
+    """Read every project file under root/content/projects; return docs and problems.
+
+    With `cache_dir`, files whose size and modification time are unchanged since the last
+    run are taken from a cache of parsed documents kept there.
+    """
     docs: list[RawDoc] = []
     problems: list[Problem] = []
-    for path, project, kind in discover(root):
-        doc, found = read_document(root, path, project, kind)
-        docs.append(doc)
-        problems.extend(found)
+    skipped: list[Path] = []
+    cache = DocumentCache(cache_dir, root) if cache_dir is not None else None
+    for path, project, kind in discover(root, skipped):
+        found = cache.get(path, project, kind) if cache else None
+        if found is None:
+            found = read_document(root, path, project, kind)
+            if cache:
+                cache.put(path, *found)
+        docs.append(found[0])
+        problems.extend(found[1])
+    if cache:
+        cache.save()
+    problems.extend(Problem(display_path(path, root), 1, "file-skipped", WARNING,
+                            "a symbolic link to a file outside the repository; it is not read")
+                    for path in skipped)
     problems.extend(id_problems(docs))
     return docs, problems
 
 
-def discover(root: Path):
-    """Yield (path, project id, kind) for each project file, in a stable order."""
+class DocumentCache:
+    """Parsed documents keyed by (path, size, mtime_ns), stored as JSON in a cache folder.
+
+    JSON, not pickle: the folder is inside the repository, and a pull request could add a
+    crafted file there. Files modified in the last seconds before a save are not stored,
+    because a second edit within the file system's time resolution would look unchanged.
+    """
+
+    FILE = "documents.json"
+    FORMAT = 1
+    RACY_NS = 2_000_000_000
+
+    def __init__(self, folder: Path, root: Path):
+        self.folder, self.root = Path(folder), root
+        self.prefix = len(str(root)) + 1
+        self.header = [self.FORMAT, MAX_FILE_BYTES]
+        self.old = self._read()
+        self.new: dict[str, list] = {}
+        self.pending: dict[str, list] = {}
+        self.changed = False
+
+    def _read(self) -> dict:
+        try:
+            data = json.loads((self.folder / self.FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict) or data.get("header") != self.header:
+            return {}
+        entries = data.get("entries")
+        return entries if isinstance(entries, dict) else {}
+
+    def get(self, path: Path, project: str, kind: str) -> tuple[RawDoc, list[Problem]] | None:
+        key = str(path)[self.prefix:]
+        entry = self.old.get(key)
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        if not entry or entry[0] != stat.st_size or entry[1] != stat.st_mtime_ns:
+            self.changed = True
+            self.pending[key] = [stat.st_size, stat.st_mtime_ns]
+            return None
+        self.new[key] = entry
+        _, _, meta, body, body_line, key_lines, problems = entry
+        rel = display_path(path, self.root)
+        doc = RawDoc(path=path, rel=rel, project=project, stem=path.name[:-3], kind=kind,
+                     meta=meta, body=body, body_line=body_line, key_lines=key_lines)
+        return doc, [Problem(rel, line, code, severity, message)
+                     for line, code, severity, message in problems]
+
+    def put(self, path: Path, doc: RawDoc, problems: list[Problem]) -> None:
+        key = str(path)[self.prefix:]
+        stamp = self.pending.pop(key, None)
+        if stamp is None or not _plain(doc.meta):
+            return
+        self.new[key] = [*stamp, doc.meta, doc.body, doc.body_line, doc.key_lines,
+                         [[p.line, p.code, p.severity, p.message] for p in problems]]
+
+    def save(self) -> None:
+        """Write the cache when it changed; a cache that cannot be written is skipped."""
+        if not self.changed and len(self.new) == len(self.old):
+            return
+        temp = self.folder / f".{self.FILE}.{os.getpid()}.tmp"
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with open(temp, "w", encoding="utf-8") as handle:
+                fresh_after = os.fstat(handle.fileno()).st_mtime_ns - self.RACY_NS
+                entries = {k: v for k, v in self.new.items() if v[1] < fresh_after}
+                json.dump({"header": self.header, "entries": entries}, handle)
+            os.replace(temp, self.folder / self.FILE)
+        except OSError:
+            temp.unlink(missing_ok=True)
+
+
+def _plain(value) -> bool:
+    """True when JSON gives the value back unchanged."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return True
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    return False
+
+
+def discover(root: Path, skipped: list[Path] | None = None):
+    """Yield (path, project id, kind) for each project file, in a stable order.
+
+    Symbolic links that leave the repository are not yielded; they are added to `skipped`.
+    """
     base = root / "content" / "projects"
     if not base.is_dir():
         return
     for project_dir in _sorted_entries(base):
         if not project_dir.is_dir() or project_dir.name.startswith((".", "_")):
             continue
-        for entry in _sorted_entries(Path(project_dir.path)):
-            if not entry.name.endswith(".md") or not _is_regular_file(entry, root):
+        for entry in _sorted_entries(project_dir.path):
+            name = entry.name
+            if not name.endswith(".md"):
                 continue
-            kind = _kind_of(entry.name)
-            if kind:
+            kind = _kind_of(name)
+            if kind is None:
+                continue
+            if entry.is_symlink() and not _link_inside(entry, root):
+                if skipped is not None:
+                    skipped.append(Path(entry.path))
+                continue
+            if entry.is_file():
                 yield Path(entry.path), project_dir.name, kind
 
 
-def _sorted_entries(folder: Path) -> list[os.DirEntry]:
+def _sorted_entries(folder) -> list[os.DirEntry]:
     with os.scandir(folder) as entries:
         return sorted(entries, key=lambda e: e.name)
 
 
-def _is_regular_file(entry: os.DirEntry, root: Path) -> bool:
-    if not entry.is_symlink():
-        return entry.is_file()
-    # A symlink is read only when it stays inside the repository.
+def _link_inside(entry: os.DirEntry, root: Path) -> bool:
+    """A symlink is read only when it stays inside the repository."""
     target = Path(entry.path).resolve()
-    return target.is_file() and target.is_relative_to(root.resolve())
+    return target.is_relative_to(root.resolve())
 
 
 def _kind_of(name: str) -> str | None:
@@ -268,10 +239,22 @@ def _kind_of(name: str) -> str | None:
     return "task"
 
 
+def printable(name: str) -> str:
+    """Return a file name that can be printed, even when its bytes are not UTF-8."""
+    if name.isascii():
+        return name
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def display_path(path: Path, root: Path) -> str:
     """Return path relative to root, POSIX style, printable even for odd file names."""
-    rel = path.relative_to(root).as_posix()
-    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    full, prefix = str(path), str(root)
+    if full.startswith(prefix) and full[len(prefix):len(prefix) + 1] == os.sep:
+        rel = full[len(prefix) + 1:]
+        rel = rel.replace(os.sep, "/") if os.sep != "/" else rel
+    else:
+        rel = path.relative_to(root).as_posix()
+    return printable(rel)
 
 
 def read_document(root: Path, path: Path, project: str, kind: str) -> tuple[RawDoc, list[Problem]]:
@@ -279,11 +262,13 @@ def read_document(root: Path, path: Path, project: str, kind: str) -> tuple[RawD
     rel = display_path(path, root)
     doc = RawDoc(path=path, rel=rel, project=project, stem=path.name[:-3], kind=kind)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return doc, [_problem(rel, 1, "frontmatter", f"file is {size // 1024} KiB, over the "
-                                  f"{MAX_FILE_BYTES // 1024 // 1024} MiB limit for a task file")]
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                return doc, [_problem(rel, 1, "frontmatter", f"the file is {_size(size)}, over "
+                                      f"the {_size(MAX_FILE_BYTES)} limit for a task file; move "
+                                      "large content elsewhere and link to it")]
+            data = handle.read()
     except OSError as exc:
         return doc, [_problem(rel, 1, "frontmatter", f"cannot read the file: {exc.strerror}")]
     text, problem = decode(data, rel)
@@ -295,6 +280,14 @@ def read_document(root: Path, path: Path, project: str, kind: str) -> tuple[RawD
     return doc, parse_front_matter(doc, text)
 
 
+def _size(count: int) -> str:
+    if count < 1024:
+        return f"{count}-byte"
+    if count < 1024 * 1024:
+        return f"{-(-count // 1024)} KiB"
+    return f"{count / 1024 / 1024:.1f} MiB".replace(".0 ", " ")
+
+
 def decode(data: bytes, rel: str) -> tuple[str, Problem | None]:
     """Decode UTF-8 (a BOM is allowed) and normalise line endings to \\n."""
     if data.startswith(b"\xef\xbb\xbf"):
@@ -303,9 +296,10 @@ def decode(data: bytes, rel: str) -> tuple[str, Problem | None]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - data.rfind(b"\n", 0, exc.start)
         return "", _problem(rel, line, "encoding",
-                            f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-                            "save the file as UTF-8")
+                            f"not UTF-8: byte 0x{data[exc.start]:02x} in column {column} is not "
+                            "a UTF-8 character; save the file as UTF-8")
     return text.replace("\r\n", "\n").replace("\r", "\n"), None
 
 
@@ -324,23 +318,25 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
 
 def _closing_fence(text: str) -> int | None:
     """Return the offset of the closing `---` (or `...`) line of the front-matter."""
-    pos = len(FENCE) + 1
-    if text.startswith(FENCE + "\n") is False:
+    if not text.startswith(FENCE + "\n"):
         return None
-    for match in re.finditer(r"^(?:---|\.\.\.)[ \t]*$", text[pos:], re.MULTILINE):
-        return pos + match.start()
-    return None
+    match = _CLOSING_FENCE.search(text, len(FENCE) + 1)
+    return match.start() if match else None
+
+
+_CLOSING_FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 
 
 def parse_front_matter(doc: RawDoc, text: str) -> list[Problem]:
     """Fill doc.meta, body and key lines from `text`; return the problems found."""
-    first = text.split("\n", 1)[0]
+    newline = text.find("\n")
+    first = text if newline < 0 else text[:newline]
     if first.rstrip() != FENCE:
         doc.body = text
         return [_problem(doc.rel, 1, "frontmatter",
                          "no front-matter: the file must start with a line `---`, then the "
                          "YAML keys (title, owner, stage, ...), then a closing `---`")]
-    parts = split_front_matter(text if first == FENCE else FENCE + "\n" + text.split("\n", 1)[1])
+    parts = split_front_matter(text if first == FENCE else FENCE + text[newline:])
     if parts is None:
         doc.body = text
         return [_problem(doc.rel, 1, "frontmatter",
@@ -364,7 +360,7 @@ def parse_front_matter(doc: RawDoc, text: str) -> list[Problem]:
 
 def parse_yaml(yaml_text: str) -> tuple[object, dict]:
     """Return (value, {top-level key: 0-based line}) for a YAML document."""
-    simple = _fast_parse(yaml_text)
+    simple = fast_parse(yaml_text)
     if simple is not None:
         return simple
     loader = TaskLoader(yaml_text)
@@ -382,12 +378,21 @@ def parse_yaml(yaml_text: str) -> tuple[object, dict]:
     return value, key_lines
 
 
+_UNCLOSED = {
+    "flow sequence": "a list `[` that is not closed by `]` on this line",
+    "flow mapping": "a mapping `{` that is not closed by `}` on this line",
+    "quoted scalar": "a quoted value whose closing quote is missing",
+}
+
+
 def _yaml_problem(rel: str, yaml_text: str, exc: yaml.YAMLError) -> Problem:
     lines = yaml_text.split("\n")
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     context = getattr(exc, "context_mark", None)
-    if mark is not None and context is not None and mark.line >= len(lines) - 1:
-        mark = context  # the parser noticed at the closing fence; the cause is where it began
+    context_text = getattr(exc, "context", None) or ""
+    unclosed = next((text for kind, text in _UNCLOSED.items() if kind in context_text), "")
+    if context is not None and (unclosed or mark is None or mark.line >= len(lines) - 1):
+        mark = context  # the parser noticed later (or at the closing fence); the cause began here
     line = (mark.line + 2) if mark is not None else 2
     source = lines[line - 2] if 0 <= line - 2 < len(lines) else ""
     reason = getattr(exc, "problem", None) or str(exc).split("\n")[0]
@@ -395,6 +400,8 @@ def _yaml_problem(rel: str, yaml_text: str, exc: yaml.YAMLError) -> Problem:
         message = "a tab in the front-matter: YAML indents with spaces only"
     elif "duplicate key" in reason:
         message = f"{reason}: each key may appear once"
+    elif unclosed:
+        message = f"{unclosed} (YAML: {reason})"
     else:
         message = f"the front-matter is not valid YAML: {reason}"
         if ": " in source.split(":", 1)[-1] or "#" in source:
@@ -430,6 +437,7 @@ def id_problems(docs: list[RawDoc]) -> list[Problem]:
 
 
 def _rename_hint(what: str, name: str) -> str:
+    name = printable(name)
     return (f"{what} `{name}` may only use lowercase letters, digits, - and _ "
             f"(starting with a letter or digit); rename it to `{slugify(name)}`")
 

@@ -60,7 +60,11 @@ def plan_move(config: Config, ref: str, stage: str, today: dt.date) -> tuple[Mov
     moved = copy.copy(doc)
     moved.meta = {**(doc.meta or {}), "stage": stage}
     after, _ = build_model([moved if d is doc else d for d in docs], config)
-    move.broken = created_problems(before, after, today)
+    broken = sorted(created_problems(before, after, today), key=lambda p: p.path != task.path)
+    once: dict[tuple[str, str], Problem] = {}
+    for problem in broken:  # a stage over its limit is one problem, shown on the moved task
+        once.setdefault((problem.code, problem.message), problem)
+    move.broken = list(once.values())
     move.signoff = signoff_note(config, task, stage)
     return move, doc
 

@@ -5,6 +5,7 @@ No I/O besides reading templates and theme files; `write` writes.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,15 +63,28 @@ def theme_dirs(root: Path | None, theme: str) -> list[Path]:
     return dirs
 
 
-def make_env(dirs: list[Path]) -> jinja2.Environment:
-    """Return the Jinja environment: autoescape on, overrides first, `default:` for extending."""
+@functools.lru_cache(maxsize=8)
+def make_env(dirs: tuple[Path, ...], bytecode_dir: Path | None = None) -> jinja2.Environment:
+    """Return the Jinja environment: autoescape on, overrides first, `default:` for extending.
+
+    Environments are reused per theme path (compiling the templates is the slow part), and
+    compiled templates are kept in `bytecode_dir` between runs when given.
+    """
     default_loader = jinja2.FileSystemLoader(str(dirs[-1] / "templates"))
     loader = jinja2.ChoiceLoader([
         jinja2.FileSystemLoader([str(d / "templates") for d in dirs]),
         jinja2.PrefixLoader({"default": default_loader}, delimiter=":"),
     ])
+    bytecode = None
+    if bytecode_dir is not None:
+        try:
+            bytecode_dir.mkdir(parents=True, exist_ok=True)
+            bytecode = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
+        except OSError:
+            bytecode = None
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                             bytecode_cache=bytecode)
     env.filters["plural"] = plural
     env.globals["person_slug"] = person_slug
     return env
@@ -84,10 +98,10 @@ def plural(count: int, singular: str, many: str | None = None) -> str:
 class Renderer:
     """Renders the pages of one site with one environment; caches card fragments."""
 
-    def __init__(self, site: Site, dirs: list[Path]):
+    def __init__(self, site: Site, dirs: list[Path], bytecode_dir: Path | None = None):
         self.site = site
         self.dirs = dirs
-        self.env = make_env(dirs)
+        self.env = make_env(tuple(dirs), bytecode_dir)
         self.templates = set(self.env.list_templates())
         self.specs = plan_pages(site, self.templates)
         self.by_path = {spec.path: spec for spec in self.specs}
@@ -203,9 +217,9 @@ PAGE_PLANNERS = [_overview_pages, _board_pages, _project_pages, _people_pages, _
                  _feed_pages]
 
 
-def renderer_for(site: Site) -> Renderer:
+def renderer_for(site: Site, bytecode_dir: Path | None = None) -> Renderer:
     """Return a renderer with the site's theme (its own `themes/<name>/`, then the default)."""
-    return Renderer(site, theme_dirs(site.root, site.theme))
+    return Renderer(site, theme_dirs(site.root, site.theme), bytecode_dir)
 
 
 def render_site(site: Site, renderer: Renderer | None = None) -> Iterator[tuple[str, bytes]]:

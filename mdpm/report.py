@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import clock, codeowners
 from .errors import Problem, has_errors, sort_problems
+from .history import stale_warnings
 from .workspace import check, open_workspace
 
 MAX_ANNOTATIONS = 10  # GitHub shows 10 errors and 10 warnings per step; the summary has all
@@ -17,9 +18,10 @@ MAX_ANNOTATIONS = 10  # GitHub shows 10 errors and 10 warnings per step; the sum
 
 def run_check(start: Path, args) -> int:
     """`mdpm check`: print every problem; 1 when any is an error."""
-    workspace = open_workspace(start)
+    workspace = open_workspace(start, cache=getattr(args, "cache", True))
     problems = check(workspace, clock.now().date())
     problems = sort_problems([*problems, *codeowners.stale_problems(workspace)])
+    problems = sort_problems([*problems, *stale_warnings(workspace, clock.now())])
     extra_markdown = ""
     if getattr(args, "base", None):
         from .signoff import check_changes

@@ -148,15 +148,24 @@ def waiting_on(portfolio: Portfolio, task: Task) -> tuple[str, ...]:
                  if ref not in portfolio.tasks or not portfolio.is_done(portfolio.tasks[ref]))
 
 
+def is_blocked(portfolio: Portfolio, task: Task) -> bool:
+    """True for a task not done that has `blocked:`, or that has left the first stage
+    (it is meant to move) while a dependency is not done."""
+    if portfolio.is_done(task):
+        return False
+    if task.blocked:
+        return True
+    started = task.stage != portfolio.config.first_stage.id
+    return started and bool(waiting_on(portfolio, task))
+
+
 def blocked_tasks(portfolio: Portfolio) -> list[BlockedTask]:
-    """Tasks not done that are blocked by `blocked:` or by a dependency not done."""
+    """Tasks blocked by `blocked:`, or past the first stage with a dependency not done."""
     found = []
     for task in portfolio.tasks.values():
-        if portfolio.is_done(task):
+        if not is_blocked(portfolio, task):
             continue
         waiting = waiting_on(portfolio, task)
-        if not (task.blocked or waiting):
-            continue
         reasons = []
         if task.blocked:
             reasons.append(task.blocked if task.blocked != "yes" else "blocked")

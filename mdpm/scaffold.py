@@ -30,7 +30,7 @@ class InitResult:
     root: Path
     files: list[str]
     playbook: str | None = None
-    roles: dict[str, str] = field(default_factory=dict)
+    roles: list[str] = field(default_factory=list)
 
 
 def init(target: Path, playbook: str | None = DEFAULT_PLAYBOOK) -> InitResult:
@@ -41,7 +41,8 @@ def init(target: Path, playbook: str | None = DEFAULT_PLAYBOOK) -> InitResult:
     chosen = _init_playbook(playbook)
     if chosen is not None:
         for path in sorted(p for p in chosen.rglob("*") if p.is_file()):
-            files[f"templates/{chosen.name}/{path.relative_to(chosen).as_posix()}"] = path.read_bytes()
+            rel = path.relative_to(chosen).as_posix()
+            files[f"templates/{chosen.name}/{rel}"] = path.read_bytes()
     existing = [rel for rel in files if (target / rel).exists() or (target / rel).is_symlink()]
     if existing:
         listed = "\n".join(f"  {rel}" for rel in existing)
@@ -49,7 +50,7 @@ def init(target: Path, playbook: str | None = DEFAULT_PLAYBOOK) -> InitResult:
                          f"nothing was written:\n{listed}")
     target.mkdir(parents=True, exist_ok=True)
     _write_all(target, files)
-    roles = read_playbook(chosen).roles if chosen is not None else {}
+    roles = read_playbook(chosen).roles_used() if chosen is not None else []
     return InitResult(target, list(files), chosen.name if chosen else None, roles)
 
 
@@ -74,8 +75,9 @@ def _init_playbook(name: str | None) -> Path | None:
             return folder / name
     if name == DEFAULT_PLAYBOOK:
         return None  # not shipped in this installation: init works without it
-    raise UsageError(f"no playbook `{name}`; shipped playbooks: "
-                     f"{', '.join(_names(shipped_template_dirs())) or 'none'}{nearest(name, _names(shipped_template_dirs()))}")
+    shipped = _names(shipped_template_dirs())
+    raise UsageError(f"no playbook `{name}`; shipped playbooks: {', '.join(shipped) or 'none'}"
+                     f"{nearest(name, shipped)}")
 
 
 def _write_all(root: Path, files: dict[str, bytes | str]) -> None:
@@ -121,8 +123,11 @@ class Playbook:
 
 def shipped_template_dirs() -> list[Path]:
     """Return the folders of the playbooks that come with mdpm (installed, then checkout)."""
-    return [folder for folder in (PACKAGE / "templates", PACKAGE.parent / "templates")
-            if folder.is_dir()]
+    checkout = PACKAGE.parent  # a source checkout has pyproject.toml beside the package
+    candidates = [PACKAGE / "templates"]
+    if (checkout / "pyproject.toml").is_file():
+        candidates.append(checkout / "templates")
+    return [folder for folder in candidates if folder.is_dir()]
 
 
 def template_dirs(root: Path) -> list[Path]:
@@ -199,6 +204,12 @@ def expand_playbook(config: Config, playbook: Playbook, project: str,
                     title: str | None = None) -> tuple[dict[str, str], schedule.Plan]:
     """Return (file name -> text, plan) of a project made from `playbook`."""
     _check_roles(config, playbook, assignments)
+    stems = {t.stem for t in playbook.tasks}
+    for task in playbook.tasks:
+        unknown = [d for d in _deps(task.meta) if d not in stems]
+        if unknown:
+            raise ContentError(f"playbook `{playbook.name}`: {task.stem}.md depends on "
+                               f"{', '.join(unknown)}, which the playbook does not have")
     deps = {f"{project}/{t.stem}": (_estimate(t.meta), [f"{project}/{d}" for d in _deps(t.meta)])
             for t in playbook.tasks}
     plan = schedule.plan(deps, start)
@@ -349,7 +360,8 @@ def _check_dependencies(portfolio, project: str, text: str) -> list[str]:
     for ref in refs:
         full = ref if "/" in ref else f"{project}/{ref}"
         if full not in portfolio.tasks:
-            raise UsageError(f"--depends-on {ref}: no task `{full}`{nearest(full, portfolio.tasks)}")
+            raise UsageError(f"--depends-on {ref}: no task `{full}`"
+                             f"{nearest(full, portfolio.tasks)}")
     return [r[len(project) + 1:] if r.startswith(f"{project}/") else r for r in refs]
 
 

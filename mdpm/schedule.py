@@ -206,23 +206,31 @@ def critical_path(tasks: dict[str, tuple[float | None, list[str]]]) -> list[str]
 # --- on the model ---------------------------------------------------------------------------
 
 
-def project_tasks(portfolio, project_id: str) -> dict[str, tuple[float | None, list[str]]]:
-    """Return ref -> (estimate, deps inside the project) for one project's tasks."""
-    project = portfolio.projects[project_id]
-    inside = {task.ref for task in project.tasks}
-    return {task.ref: (task.estimate, [d for d in task.depends_on if d in inside])
-            for task in project.tasks}
+def project_tasks(portfolio, project_id: str, *,
+                  remaining: bool = False) -> dict[str, tuple[float | None, list[str]]]:
+    """Return ref -> (estimate, deps inside the project) for one project's tasks.
 
-
-def project_plan(portfolio, project_id: str, start: dt.date | None = None) -> Plan:
-    """Schedule one project from `start` (default: the project's `start`, else 2001-01-01).
-
-    Only dependencies inside the project count. Raises `CycleError` on a cycle.
+    With `remaining`, tasks in a done stage are left out (what depends on them may start).
     """
     project = portfolio.projects[project_id]
-    return plan(project_tasks(portfolio, project_id), start or project.start or dt.date(2001, 1, 1))
+    tasks = [t for t in project.tasks if not (remaining and portfolio.is_done(t))]
+    inside = {task.ref for task in tasks}
+    return {task.ref: (task.estimate, [d for d in task.depends_on if d in inside])
+            for task in tasks}
 
 
-def project_critical_path(portfolio, project_id: str) -> Plan:
+def project_plan(portfolio, project_id: str, start: dt.date | None = None, *,
+                 remaining: bool = False) -> Plan:
+    """Schedule one project from `start` (default: the project's `start`, else 2001-01-01).
+
+    Only dependencies inside the project count; with `remaining`, only unfinished tasks
+    (pass today as `start` to forecast the end). Raises `CycleError` on a cycle.
+    """
+    project = portfolio.projects[project_id]
+    tasks = project_tasks(portfolio, project_id, remaining=remaining)
+    return plan(tasks, start or project.start or dt.date(2001, 1, 1))
+
+
+def project_critical_path(portfolio, project_id: str, *, remaining: bool = False) -> Plan:
     """Return the plan of one project: `.critical` is the path, `.slack` the slack per task."""
-    return project_plan(portfolio, project_id)
+    return project_plan(portfolio, project_id, remaining=remaining)

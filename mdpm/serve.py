@@ -393,6 +393,8 @@ class Preview:
         """Stop the watcher, close the reload streams and the server; wait for the threads."""
         if self.watcher is not None:
             self.watcher.stop()
+        if self._lock.acquire(timeout=120):  # let a running update finish writing
+            self._lock.release()
         self.state.close()
         if self._server_thread is not None:
             self.server.shutdown()  # waits for serve_forever: only when it runs
@@ -447,11 +449,17 @@ def serve(root: Path, *, host: str = "127.0.0.1", port: int = 8000, open_browser
     if not is_loopback(host):
         log(f"mdpm serve: warning: listening on {host}, so other machines can read this site; "
             "the preview server is meant for this machine only")
-    stop = threading.Event()
+    stop, serving = threading.Event(), threading.Event()
+
+    def on_signal(signum, frame) -> None:
+        stop.set()
+        if not serving.is_set():  # still in the first build: abandon it
+            raise KeyboardInterrupt
+
     temp = Path(tempfile.mkdtemp(prefix="mdpm-serve-"))
     site_dir = temp / "site"  # the writer's own temp folders go beside it, inside `temp`
     site_dir.mkdir()
-    previous = _on_signals(lambda signum, frame: stop.set())
+    previous = _on_signals(on_signal)
     preview = None
     try:
         if builder is None:
@@ -459,9 +467,10 @@ def serve(root: Path, *, host: str = "127.0.0.1", port: int = 8000, open_browser
             from .live import LiveSite
 
             load_config_strict(root)  # a broken mdpm.toml at the start ends with exit 2
-            builder = LiveSite(root, log=log)
+            builder = LiveSite(root)
         preview = Preview(root, builder, site_dir, host=host, port=port, log=log)
         preview.start()
+        serving.set()
         log(f"mdpm serve: serving {root} on {preview.url} (Ctrl-C to stop)")
         if open_browser:
             _open_browser(preview.url)

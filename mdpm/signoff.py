@@ -10,6 +10,8 @@ Decisions:
   it is now.
 - A stage needs a sign-off when it has `signoff` now, or had it at REF: removing `signoff`
   from mdpm.toml does not waive the sign-off of the change that removes it.
+- REF is compared at its merge base with HEAD (in a pull request's merge commit, REF itself),
+  so what happened on REF after the branch left it is not part of the change.
 - Stage order is the current workflow's. A task whose stage at REF is no longer a stage is
   treated like a new task.
 - Approvals are handles or GitHub logins (the `github` key in `[people]`, any case); a login
@@ -154,16 +156,21 @@ def _git(root: Path, *args: str, data: bytes | None = None) -> bytes:
 
 
 def _resolve(root: Path, base: str) -> str:
-    """Return the commit id of `base`; a usage error when it is not a commit."""
+    """Return the commit to compare with: the merge base of `base` and HEAD."""
     if not base.strip() or base.startswith("-"):
         raise UsageError(f"--base `{base}` is not a git revision")
     try:
-        return _git(root, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}").decode().strip()
+        commit = _git(root, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}").decode().strip()
     except GitError:
         shallow = _is_shallow(root)
         hint = (" (this is a shallow clone: check out with `fetch-depth: 0`)" if shallow else
                 "; fetch it first, e.g. `git fetch origin main`, or name a branch, tag or commit")
         raise UsageError(f"--base `{base}` is not a commit in this repository{hint}") from None
+    # Compare with where this branch left `base`, so what `base` did since is not counted.
+    try:
+        return _git(root, "merge-base", commit, "HEAD").decode().strip() or commit
+    except GitError:
+        return commit
 
 
 def _is_shallow(root: Path) -> bool:

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import metrics, schedule
+from . import graph, metrics, schedule
 from .errors import Problem, sort_problems
 from .history import History
 from .markdown import content_key
 from .model import Portfolio, Project, Task
-from .review import Review, counted_in, review, waiting_on
+from .review import Review, counted_in, is_blocked, review, waiting_on
+from .retro import history_extras
 
 DUE_SOON_DAYS = 7
 
@@ -89,14 +90,12 @@ class TaskView:
     depends_on: list[Link] = field(default_factory=list)
     needed_by: list[Link] = field(default_factory=list)
     waiting_on: tuple[str, ...] = ()
+    """Dependencies not done yet (a task in the first stage waiting on them is not blocked)."""
+    is_blocked: bool = False
     history: list[Step] = field(default_factory=list)
     days_in_stage: int | None = None
     cycle_days: float | None = None
     problems: list[ProblemView] = field(default_factory=list)
-
-    @property
-    def is_blocked(self) -> bool:
-        return not self.done and bool(self.blocked or self.waiting_on)
 
     @property
     def due_soon(self) -> bool:
@@ -287,7 +286,7 @@ def build_site(workspace, problems: list[Problem], history: History, now: dt.dat
     problem_views = _problem_views(portfolio, problems)
     stages = _stages(portfolio)
     tasks = _tasks(portfolio, history, today, now, problem_views)
-    projects = [_project(portfolio, p, tasks, stages, problem_views)
+    projects = [_project(portfolio, p, tasks, stages, problem_views, today)
                 for p in portfolio.projects.values()]
     people = _people(portfolio, tasks)
     return Site(
@@ -309,6 +308,7 @@ def build_site(workspace, problems: list[Problem], history: History, now: dt.dat
         root=workspace.root,
         theme=config.site.theme or "default",
         history=history,
+        extras=history_extras(portfolio, history, now),
     )
 
 
@@ -355,6 +355,7 @@ def _tasks(portfolio: Portfolio, history: History, today: dt.date, now: dt.datet
         view.depends_on = [_link(portfolio, r) for r in task.depends_on]
         view.needed_by = [_link(portfolio, r) for r in sorted(dependents.get(ref, ()))]
         view.waiting_on = waiting_on(portfolio, task)
+        view.is_blocked = is_blocked(portfolio, task)
         view.problems = problems_of.get(view.url, [])
         views[ref] = view
     return views
@@ -425,10 +426,16 @@ def _critical_path(portfolio: Portfolio, project: Project) -> tuple[str, ...]:
         return ()
 
 
+def _sibling_link(ref: str) -> str:
+    """Link from a project page (projects/<p>/index.html) to any task's page."""
+    return f"../{ref}/index.html"
+
+
 def _project(portfolio: Portfolio, project: Project, tasks: dict[str, TaskView],
-             stages: list[StageView], problems: list[ProblemView]) -> ProjectView:
+             stages: list[StageView], problems: list[ProblemView], today: dt.date) -> ProjectView:
     refs = dependency_order(project.tasks)
     views = [tasks[r] for r in refs]
+    critical = _critical_path(portfolio, project) if len(refs) > 1 else ()
     counts = [(s, sum(1 for t in views if t.stage == s.id)) for s in stages]
     prefix = project.path.rstrip("/") + "/"
     return ProjectView(
@@ -442,7 +449,13 @@ def _project(portfolio: Portfolio, project: Project, tasks: dict[str, TaskView],
         blocked=sum(1 for t in views if t.is_blocked),
         overdue=sum(1 for t in views if t.overdue_days is not None),
         problems=[p for p in problems if p.problem.path.startswith(prefix)],
-        critical_path=_critical_path(portfolio, project) if len(refs) > 1 else (),
+        critical_path=critical,
+        graph_svg=graph.graph_svg(portfolio, project.id, link=_sibling_link,
+                                  critical=critical) if refs else None,
+        timeline_svg=graph.timeline_svg([portfolio.tasks[r] for r in refs], today,
+                                        link=_sibling_link, done=[t.ref for t in views if t.done],
+                                        title=f"Due dates of {project.title}")
+        if any(t.due for t in views) else None,
         timeline=sorted((t.ref for t in views if t.due), key=lambda r: (tasks[r].due, r)),
     )
 

@@ -109,13 +109,15 @@ def cell_text(value) -> str:
 
 
 def guard_cell(text: str) -> str:
-    """Put a `'` before a cell a spreadsheet would run as a formula."""
-    return "'" + text if text.startswith(FORMULA_START) else text
+    """Put a `'` before a cell a spreadsheet would run as a formula (or one already guarded)."""
+    return "'" + text if text.lstrip("'").startswith(FORMULA_START) else text
 
 
 def unguard_cell(text: str) -> str:
-    """Undo `guard_cell`."""
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
+    """Undo `guard_cell`: drop one `'` before what a spreadsheet would run as a formula."""
+    if text.startswith("'") and text.lstrip("'").startswith(FORMULA_START):
+        return text[1:]
+    return text
 
 
 # --- import ---------------------------------------------------------------------------------

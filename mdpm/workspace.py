@@ -9,7 +9,7 @@ from pathlib import Path
 from . import check as rules
 from .config import Config, find_root, load_config_strict
 from .errors import Problem, sort_problems
-from .load import load_documents
+from .load import CACHE_DIR, load_documents
 from .model import Portfolio, build_model
 
 
@@ -24,16 +24,21 @@ class Workspace:
     """Problems of loading and modelling; `check()` adds those of the rules."""
 
 
-def open_workspace(start: Path | None = None) -> Workspace:
-    """Find mdpm.toml at or above `start`, read the config and all project files."""
+def open_workspace(start: Path | None = None, *, cache: bool = False) -> Workspace:
+    """Find mdpm.toml at or above `start`, read the config and all project files.
+
+    With `cache`, parsed files are kept in the repository's `.mdpm-cache/` folder and reused
+    while a file's size and modification time do not change.
+    """
     root = find_root(start or Path.cwd())
     config = load_config_strict(root)
-    return load_portfolio(config)
+    return load_portfolio(config, cache=cache)
 
 
-def load_portfolio(config: Config) -> Workspace:
+def load_portfolio(config: Config, *, cache: bool = False) -> Workspace:
     """Read every project file of a config's repository into a portfolio."""
-    docs, load_problems = load_documents(config.root)
+    cache_dir = config.root / CACHE_DIR if cache else None
+    docs, load_problems = load_documents(config.root, cache_dir)
     portfolio, model_problems = build_model(docs, config)
     return Workspace(config.root, config, portfolio, [*load_problems, *model_problems])
 

@@ -92,23 +92,28 @@ def _fill(temp: Path, old: Path, pages) -> tuple[WriteStats, set[str]]:
     stats = WriteStats()
     written: set[str] = set()
     made: set[Path] = {temp}
-    for rel, data in pages:
+    marker = (MARKER, b"This folder is written by `mdpm build`, which replaces it whole.\n")
+    for rel, data in _then(pages, marker):
         target = _target(temp, rel)
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
         previous = _target(old, rel)
-        if _same(previous, data) and _link(previous, target):
-            stats.unchanged += 1
-        else:
+        kept = _same(previous, data) and _link(previous, target)
+        if not kept:
             with open(target, "wb") as handle:
                 handle.write(data)
-            stats.written += 1
-        written.add(rel)
-    (temp / MARKER).write_text("This folder is written by `mdpm build`; it replaces it whole.\n",
-                               encoding="utf-8")
+        if rel != MARKER:
+            stats.unchanged += kept
+            stats.written += not kept
+            written.add(rel)
     os.chmod(temp, 0o755)
     return stats, written
+
+
+def _then(pages, last):
+    yield from pages
+    yield last
 
 
 def _same(path: Path, data: bytes) -> bool:

@@ -200,9 +200,10 @@ _scalars = st.one_of(
     st.integers(min_value=0, max_value=999),
     st.sampled_from(["no", "yes", "true", "2026-12-01", "null", "~", "0x1", "1e3", "12:30"]),
 )
-_values = st.one_of(_scalars, st.lists(_words, max_size=3))
+_values = st.one_of(_scalars, st.lists(_words, max_size=3),
+                    st.dictionaries(_words, _words, min_size=1, max_size=3))
 _keys = st.sampled_from(["title", "owner", "stage", "due", "priority", "estimate", "tags",
-                         "depends-on", "blocked", "notes"])
+                         "depends-on", "blocked", "collaborators", "notes"])
 
 
 def _render_scalar(value, style: int) -> str:
@@ -221,7 +222,14 @@ def documents(draw):
         if draw(st.booleans()):
             lines.append(draw(st.sampled_from(["", "# a comment", "   # indented comment"])))
         value = draw(_values)
-        if isinstance(value, list):
+        if isinstance(value, dict):
+            indent = draw(st.sampled_from(["  ", "    "]))
+            if draw(st.booleans()):
+                lines.append(f"{key}:  # roles")
+                lines.extend(f"{indent}{k}: {v}" for k, v in value.items())
+            else:
+                lines.append(f"{key}: {{{', '.join(f'{k}: {v}' for k, v in value.items())}}}")
+        elif isinstance(value, list):
             if draw(st.booleans()) and value:
                 lines.append(f"{key}:")
                 indent = draw(st.sampled_from(["", "  ", "    "]))

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
+import os
 import re
+import shutil
+import subprocess
 import time
 import xml.etree.ElementTree as ET
 
@@ -88,6 +92,12 @@ def test_layout_has_no_overlapping_nodes_and_edges_go_left_to_right(seed):
     assert _overlaps(list(drawn.boxes.values())) == []
     for source, target in edges:
         assert drawn.boxes[source].right < drawn.boxes[target].left
+    for route in drawn.routes:  # the straight runs through dummies miss every box
+        for (x1, y1), (x2, y2) in zip(route.points[1:-1], route.points[2:-1]):
+            if y1 == y2:
+                assert not [b.id for b in drawn.boxes.values()
+                            if b.left < max(x1, x2) and min(x1, x2) < b.right
+                            and b.top <= y1 <= b.bottom]
     for box in drawn.boxes.values():
         assert box.left >= 0 and box.top >= 0
         assert box.right <= drawn.width and box.bottom <= drawn.height
@@ -99,7 +109,12 @@ def test_layers_are_longest_paths_from_sources():
     assert {n: b.layer for n, b in drawn.boxes.items()} == {"a": 0, "b": 1, "c": 2, "d": 0,
                                                              "e": 1}
     long_edge = next(r for r in drawn.routes if (r.source, r.target) == ("a", "c"))
-    assert len(long_edge.points) == 3  # through one dummy node in layer 1
+    # through a dummy node in layer 1: straight across that column, clear of b
+    assert len(long_edge.points) == 4
+    (x1, y1), (x2, y2) = long_edge.points[1:3]
+    b = drawn.boxes["b"]
+    assert (x1, x2) == (b.left, b.right) and y1 == y2
+    assert not b.top <= y1 <= b.bottom
 
 
 def test_barycenter_sweeps_remove_crossings_of_a_known_case():
@@ -365,3 +380,83 @@ def test_cli_unknown_format_is_a_usage_error(repo, capsys):
     with pytest.raises(SystemExit) as caught:
         run(["-C", str(repo), "graph", "acme", "--format", "png"])
     assert caught.value.code == 2
+
+
+# --- in a real browser ----------------------------------------------------------------------
+
+
+def test_svg_text_fits_its_boxes_in_chromium(portfolio, small_repo, write_tree, page):
+    """Titles are measured by estimate; the browser's real text must stay inside the box."""
+    long_titles = {f"content/projects/words/t{i}.md": _task(title, deps=[f"t{i - 1}"] if i else ())
+                   for i, title in enumerate([
+                       "Approve the pricing page and the legal wording",
+                       "WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW",
+                       "Interview the customer about the migration project",
+                       "日本語のタイトルはとても長いのでここで切る必要があります",
+                       NASTY])}
+    write_tree(long_titles, root=small_repo)
+    words = open_workspace(small_repo).portfolio
+    html = "".join(graph_svg(words, p, link=lambda ref: "#" + ref) for p in ("acme", "words"))
+    page.set_content(f"<!doctype html><meta charset='utf-8'><body>{html}</body>")
+    overflow = page.evaluate("""() => {
+        const bad = [];
+        for (const g of document.querySelectorAll('g[data-task]')) {
+            const r = g.querySelector('rect').getBBox();
+            for (const t of g.querySelectorAll('text')) {
+                const b = t.getBBox();
+                if (b.x < r.x || b.x + b.width > r.x + r.width - 4 ||
+                    b.y < r.y || b.y + b.height > r.y + r.height)
+                    bad.push([g.dataset.task, t.textContent, b.x + b.width, r.x + r.width]);
+            }
+        }
+        return bad;
+    }""")
+    assert overflow == []
+    assert page.evaluate("document.querySelectorAll('script').length") == 0
+    assert page.evaluate("document.querySelectorAll('svg a[href]').length") == 10
+
+
+# --- the real Mermaid and Graphviz, when installed ------------------------------------------
+
+MERMAID_JS = os.environ.get("MDPM_MERMAID_JS", "")
+
+
+@pytest.fixture
+def tricky(small_repo, write_tree):
+    """Titles and ids that break naive Mermaid or DOT: keywords, markup, comments, quotes."""
+    base = "content/projects/acme/"
+    write_tree({
+        base + "end.md": _task(NASTY + " ; %% comment --> x [y] (z) {w} | pipe"),
+        base + "graph.md": _task("subgraph end style click", deps=["end"]),
+        base + "a-b.md": _task("a-b", deps=["graph", "other/x"]),
+        base + "a_b.md": _task('say "hi"\\n -> {rank=same}', deps=["a-b"]),
+    }, root=small_repo)
+    return open_workspace(small_repo).portfolio
+
+
+@pytest.mark.skipif(not os.path.isfile(MERMAID_JS),
+                    reason="set MDPM_MERMAID_JS to a mermaid.min.js (npm install mermaid@11)")
+def test_mermaid_parses_and_keeps_titles_in_mermaid_itself(tricky, page):
+    page.set_content("<!doctype html><meta charset='utf-8'><body><div id='out'></div></body>")
+    page.add_script_tag(path=MERMAID_JS)
+    labels = page.evaluate("""async (text) => {
+        mermaid.initialize({startOnLoad: false, securityLevel: 'strict'});
+        const {svg} = await mermaid.render('graph', text);
+        document.getElementById('out').innerHTML = svg;
+        return [...document.querySelectorAll('#out .nodeLabel')].map(e => e.textContent);
+    }""", graph_mermaid(tricky, "acme"))
+    titles = {task.title for task in tricky.projects["acme"].tasks}
+    assert {label.split("○")[0] for label in labels} == titles | {"other/x↗ missing task"}
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` is not installed")
+def test_dot_is_read_by_graphviz_with_the_titles_intact(tricky):
+    text = graph_dot(tricky, "acme")
+    result = subprocess.run(["dot", "-Tjson"], input=text, capture_output=True, text=True,
+                            check=True)
+    assert result.stderr == ""
+    drawn = json.loads(result.stdout)
+    labels = {o["name"]: o["label"] for o in drawn["objects"]}
+    for task in tricky.projects["acme"].tasks:
+        assert labels[task.ref].split("\n")[0] == task.title
+    assert len(drawn["edges"]) == 4

@@ -253,3 +253,17 @@ def test_terminal_progress_writes_lines(capsys):
 
     terminal_progress(sys.stderr)("mining history: 5 commits")
     assert capsys.readouterr().err == "mining history: 5 commits\n"
+
+
+def test_check_warns_about_stale_tasks_from_history(repo, capsys, monkeypatch):
+    text = "---\ntitle: Slow\nowner: alice\nstage: {}\n---\n"
+    repo.commit("add", {"content/projects/acme/slow.md": text.format("backlog")}, at=T0)
+    repo.commit("go", {"content/projects/acme/slow.md": text.format("doing")}, at=T0 + DAY)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(T0 + 10 * DAY))
+    assert cli.run(["-C", str(repo.root), "check"]) == 0
+    out = capsys.readouterr().out
+    assert ("content/projects/acme/slow.md:4: warning[stale]: in `doing` for 9 days (since "
+            "2026-01-02), over stale_days = 7") in out
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(T0 + 5 * DAY))
+    cli.run(["-C", str(repo.root), "check"])
+    assert "stale" not in capsys.readouterr().out

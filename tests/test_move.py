@@ -81,15 +81,24 @@ def test_a_move_into_a_handoff_stage_without_the_role_is_refused(board, capsys):
     assert "error[role-missing]" in err and "`editor`" in err
 
 
-def test_a_person_over_their_limit_is_refused(board, capsys):
-    # alice holds b (doing); carol holds f (review). Moving c (bob) and d is dep-blocked;
-    # make alice hold a second active task, then a third.
-    assert _move(board, "p/a", "doing", "--force") == 0
+def test_only_problems_the_move_creates_are_reported_and_once(board, capsys):
+    assert _move(board, "p/a", "doing", "--force") == 0  # b and f now break dep-order
     capsys.readouterr()
     assert _move(board, "p/c", "doing") == 1
     err = capsys.readouterr().err
-    assert "error[wip-stage]" in err
-    assert "p/a.md" not in err  # problems that existed before the move are not reported
+    assert err.count("error[wip-stage]") == 1
+    assert "content/projects/p/c.md:6: error[wip-stage]" in err
+    assert "dep-order" not in err
+
+
+def test_a_person_over_their_limit_is_refused(board, write_tree, capsys):
+    write_tree({"content/projects/p/g.md": _task("doing", owner="carol", editor=None),
+                "content/projects/p/h.md": _task("backlog", owner="carol", editor=None,
+                                                 extra="expedite: launch moved up")})
+    assert _move(board, "p/h", "doing") == 1
+    err = capsys.readouterr().err
+    assert "error[wip-person]: carol holds 3 active tasks, over their limit of 2" in err
+    assert "wip-stage" not in err
 
 
 def test_force_moves_anyway_and_says_what_it_broke(board, capsys):
@@ -143,5 +152,7 @@ def test_an_unparsable_task_is_not_touched(board, write_tree, capsys):
     bad = b"---\ntitle: [oops\nowner: bob\n---\n"
     write_tree({"content/projects/p/h.md": bad})
     assert _move(board, "p/h", "doing") == 1
+    assert "owner-missing" in capsys.readouterr().err
+    assert _move(board, "p/h", "doing", "--force") == 1
     assert "not touched" in capsys.readouterr().err
     assert (board / "content/projects/p/h.md").read_bytes() == bad

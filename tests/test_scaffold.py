@@ -220,7 +220,8 @@ def test_new_task_writes_the_house_order_and_unique_slugs(project_repo, capsys):
                                                "content/projects/acme/draft-the-story-3.md"]
     assert run(["-C", str(project_repo), "new", "task", "acme", "Café: «ünïcode»"]) == 0
     made = project_repo / "content/projects/acme/cafe-unicode.md"
-    assert made.read_text(encoding="utf-8").startswith('---\ntitle: "Café: «ünïcode»"\nstage: backlog\n')
+    expected = '---\ntitle: "Café: «ünïcode»"\nstage: backlog\n'
+    assert made.read_text(encoding="utf-8").startswith(expected)
 
 
 @pytest.mark.parametrize("extra, message", [
@@ -240,3 +241,18 @@ def test_new_task_refuses_bad_values_and_writes_nothing(project_repo, capsys, ex
 def test_new_task_in_a_missing_project(project_repo, capsys):
     assert run(["-C", str(project_repo), "new", "task", "acmee", "Draft"]) == 2
     assert "no project `acmee`; did you mean `acme`?" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("extra, message", [
+    ({"f.md": "---\ntitle: F\nowner: lead\ndepends-on: [zz]\n---\n"},
+     "f.md depends on zz, which the playbook does not have"),
+    ({"a.md": "---\ntitle: A\nowner: lead\ndepends-on: [d]\n---\n"}, "dependency cycle: "),
+    ({"f.md": "---\ntitle: [broken\n---\n"}, "playbook `mini`"),
+])
+def test_a_broken_playbook_is_refused_and_writes_nothing(small_repo, write_tree, capsys, extra,
+                                                         message):
+    write_tree({f"templates/mini/{name}": text for name, text in {**MINI, **extra}.items()})
+    assert run(["-C", str(small_repo), "new", "project", "m", "--template", "mini",
+                "--set", "lead=alice", "--set", "helper=bob"]) == 1
+    assert message in capsys.readouterr().err
+    assert not (small_repo / "content").exists()

@@ -230,3 +230,21 @@ def test_project_plan_starts_on_the_project_start(diamond_repo):
     assert result.dates["acme/interview"] == (MON, TUE)
     assert result.dates["acme/publish"] == (NEXT_MON, NEXT_MON)
     assert project_plan(portfolio, "acme", THU).dates["acme/interview"] == (THU, FRI)
+
+
+def test_remaining_work_leaves_done_tasks_out(small_repo, write_tree):
+    base = "content/projects/acme/"
+    write_tree({
+        base + "brief.md": _task("Brief", estimate=5, stage="done"),
+        base + "draft.md": _task("Draft", estimate=2, deps=["brief"]),
+        base + "photos.md": _task("Photos", estimate=1),
+        base + "publish.md": _task("Publish", estimate=1, deps=["draft", "photos"]),
+    }, root=small_repo)
+    portfolio = open_workspace(small_repo).portfolio
+    assert project_critical_path(portfolio, "acme").critical == \
+        ["acme/brief", "acme/draft", "acme/publish"]
+    left = project_plan(portfolio, "acme", WED, remaining=True)
+    assert "acme/brief" not in left.dates
+    assert left.dates["acme/draft"] == (WED, THU)
+    assert left.end == FRI
+    assert left.critical == ["acme/draft", "acme/publish"]

@@ -633,3 +633,25 @@ def test_serve_with_the_real_builder_shows_a_move_on_the_board(live_repo, tmp_pa
         assert get(url, "/projects/beta/plan/")[0] == 200
         draft.write_text(task_text("Draft the story", "doing"), encoding="utf-8")
         wait_for(lambda: 'id="mdpm-overlay"' not in get(url, "/board/")[1])
+
+
+def test_after_saves_the_kept_model_and_problems_equal_a_fresh_read(live):
+    import datetime as dt
+
+    from mdpm.workspace import check, load_portfolio
+
+    acme = live.root / "content/projects/acme"
+    (acme / "draft.md").write_text(task_text("Draft", "doing", "- [x] a\n- [ ] b"),
+                                   encoding="utf-8")
+    (acme / "edit.md").write_text("---\ntitle: Edit\nowner: zed\nstage: review\n---\n",
+                                  encoding="utf-8")
+    (acme / "_index.md").write_text("---\ntitle: Acme launch\nowner: bob\n---\nNotes\n",
+                                    encoding="utf-8")
+    changed = {acme / "draft.md", acme / "edit.md", acme / "_index.md"}
+    live.update(live.site_dir, changed)
+    fresh = load_portfolio(live.config)
+    assert live.portfolio == fresh.portfolio
+    assert live.problems == check(fresh, dt.date(2026, 11, 25))
+    assert any(p.code == "person-unknown" for p in live.problems)
+    assert "Acme launch" in (live.site_dir / "projects/acme/draft/index.html").read_text() or \
+        "Acme launch" in (live.site_dir / "projects/acme/index.html").read_text()

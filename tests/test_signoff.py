@@ -255,3 +255,28 @@ def test_github_format_annotates_the_missing_signoff(repo, capsys, tmp_path, mon
     assert status == 1
     assert "::error file=content/projects/acme/draft.md,line=6,title=mdpm signoff-missing::" in out
     assert "#### Required sign-offs" in summary.read_text(encoding="utf-8")
+
+
+def test_a_team_folder_inside_a_larger_repository(git_repo, capsys):
+    git_repo.commit("start", {"team/mdpm.toml": CONFIG,
+                              "team/content/projects/acme/draft.md": task("review")})
+    git_repo.git("mv", "team/content/projects/acme/draft.md", "team/content/projects/acme/v2.md")
+    git_repo.write({"team/content/projects/acme/v2.md": task("done")})
+    capsys.readouterr()
+    status = run(["-C", str(git_repo.root / "team"), "check", "--format", "json",
+                  "--base", "HEAD"])
+    [problem] = signoffs(json.loads(capsys.readouterr().out))
+    assert status == 1
+    assert problem["path"] == "content/projects/acme/v2.md"
+    assert "`acme/v2` moved `review` → `done`" in problem["message"]
+
+
+def test_what_main_did_after_the_branch_left_it_is_not_counted(repo, capsys):
+    repo.git("checkout", "-q", "main")
+    repo.commit("finish on main", {"content/projects/acme/draft.md": task("done"),
+                                   "content/projects/acme/extra.md": task("backlog")})
+    repo.git("checkout", "-q", "feature")
+    repo.commit("unrelated", {"content/projects/acme/idea.md": task("backlog")})
+    changes = check_changes(open_workspace(repo.root), "main")
+    assert [(t.ref, t.direction) for t in changes.transitions] == [("acme/idea", "new")]
+    assert changes.deleted == []

@@ -1,0 +1,171 @@
+"""Benchmark and verify history mining on a generated repository with a known history.
+
+    python bench/history.py [--corpus DIR] [--runs 3]
+
+Makes (once) a corpus of 100 projects x 100 tasks and 50,000 stage-change commits with
+bench/gen.py, which also writes `expected_transitions.json`. Then it prints:
+- the cold mining time (no cache), median of --runs, against a bare `git log` pass measured
+  in the same run (the floor: git's own tree diffs);
+- how many tasks' transitions match the expected ones exactly (stage, time, commit);
+- the incremental time after 10 new commits (cache warm), and that its result is right;
+- peak memory of the Python process and of the largest git child.
+The 10 commits are removed again at the end (`git reset --hard` in the corpus only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from mdpm.history import read_history, terminal_progress  # noqa: E402
+
+DEFAULT_CORPUS = Path(tempfile.gettempdir()) / "mdpm-bench-history-50k"
+STAGES = ("backlog", "ready", "doing", "review", "done")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--commits", type=int, default=50000)
+    args = parser.parse_args(argv)
+    root = _corpus(args.corpus, args.commits)
+    expected = json.loads((root / "expected_transitions.json").read_text())
+
+    floor = _median(args.runs, lambda: _bare_log(root))
+    floor_cpu = _cpu(lambda: _bare_log(root))
+    cold_times, cold_cpu = [], []
+    for run in range(args.runs):
+        cache = Path(tempfile.mkdtemp(prefix="mdpm-bench-cache-"))
+        progress = terminal_progress() if run == 0 else None
+        started, cpu = time.perf_counter(), _cpu_now()
+        history = read_history(root, None, cache_dir=cache, progress=progress)
+        cold_times.append(time.perf_counter() - started)
+        cold_cpu.append(_cpu_now() - cpu)
+        if run == 0:
+            print(file=sys.stderr)
+        if run < args.runs - 1:
+            shutil.rmtree(cache)
+    matched, wrong = _compare(history, expected)
+    cold = statistics.median(cold_times)
+    print(f"corpus: {root} ({len(expected):,} tasks, {history.head[:10]})")
+    print(f"cold mining: {cold:.2f} s median of {args.runs} "
+          f"({', '.join(f'{t:.2f}' for t in cold_times)}); bare git log pass {floor:.2f} s; "
+          f"ratio {cold / floor:.2f}x")
+    print(f"cold mining CPU: {statistics.median(cold_cpu):.2f} s (Python and git together); "
+          f"bare git log pass CPU {floor_cpu:.2f} s")
+    print(f"transitions: {sum(len(v) for v in history.transitions.values()):,} read, "
+          f"{sum(len(v) for v in expected.values()):,} expected; tasks matching exactly: "
+          f"{matched:,}/{len(expected):,}" + (f"; first wrong: {wrong[:3]}" if wrong else ""))
+
+    head = _git(root, "rev-parse", "HEAD")
+    try:
+        moved = _add_commits(root, history, 10)
+        started, cpu = time.perf_counter(), _cpu_now()
+        after = read_history(root, None, cache_dir=cache)
+        incremental = time.perf_counter() - started
+        incremental_cpu = _cpu_now() - cpu
+        right = all(after.of(ref)[-1].stage == stage for ref, stage in moved.items())
+        unchanged = all(after.of(ref) == history.of(ref) for ref in expected if ref not in moved)
+        print(f"incremental after 10 new commits: {incremental * 1000:.0f} ms "
+              f"(CPU {incremental_cpu * 1000:.0f} ms; {incremental / cold:.1%} of cold); new moves right: {right}; "
+              f"other tasks unchanged: {unchanged}")
+    finally:
+        _git(root, "reset", "-q", "--hard", head)
+        shutil.rmtree(cache, ignore_errors=True)
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak memory: Python {own:.0f} MiB, largest git child {child:.0f} MiB")
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+    return 0 if matched == len(expected) else 1
+
+
+def _corpus(root: Path, commits: int) -> Path:
+    """Generate the corpus unless it is already there."""
+    if (root / "expected_transitions.json").exists():
+        return root
+    from bench.gen import generate
+
+    print(f"generating {commits:,} commits into {root} (once)...", file=sys.stderr)
+    generate(root, projects=100, tasks=100, commits=commits, renames=200, repack=True, force=True)
+    return root
+
+
+def _bare_log(root: Path) -> None:
+    subprocess.run(["git", "log", "--first-parent", "--raw", "-z", "--no-abbrev",
+                    "--format=%x01%H", "HEAD"], cwd=root, stdout=subprocess.DEVNULL, check=True)
+
+
+def _cpu_now() -> float:
+    """CPU seconds used so far by this process (all threads) and its finished children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _cpu(action) -> float:
+    before = _cpu_now()
+    action()
+    return _cpu_now() - before
+
+
+def _median(runs: int, action) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def _compare(history, expected: dict) -> tuple[int, list[str]]:
+    """Count tasks whose transitions equal the expected [stage, epoch, commit] lists."""
+    wrong = []
+    for ref, events in expected.items():
+        got = [[t.stage, int(t.at.timestamp()), t.commit] for t in history.of(ref)]
+        if got != events:
+            wrong.append(ref)
+    extra = sorted(set(history.transitions) - set(expected))
+    return len(expected) - len(wrong), wrong + extra
+
+
+def _add_commits(root: Path, history, count: int) -> dict[str, str]:
+    """Commit `count` stage changes to different tasks; return {ref: new stage}."""
+    last = max(t.at for moves in history.transitions.values() for t in moves)
+    when = int(last.timestamp())
+    moved = {}
+    for i, ref in enumerate(sorted(history.transitions)[:count]):
+        path = root / "content" / "projects" / f"{ref}.md"
+        text = path.read_text()
+        current = history.of(ref)[-1].stage
+        new = STAGES[(STAGES.index(current) + 1) % len(STAGES)]
+        path.write_text(text.replace(f"\nstage: {current}\n", f"\nstage: {new}\n", 1))
+        when += 60
+        env = {**os.environ, "GIT_AUTHOR_DATE": f"@{when} +0000",
+               "GIT_COMMITTER_DATE": f"@{when} +0000", "GIT_AUTHOR_NAME": "Bench",
+               "GIT_AUTHOR_EMAIL": "bench@example.com", "GIT_COMMITTER_NAME": "Bench",
+               "GIT_COMMITTER_EMAIL": "bench@example.com"}
+        subprocess.run(["git", "commit", "-q", "-m", f"{ref} to {new}", "--", str(path)],
+                       cwd=root, env=env, check=True)
+        moved[ref] = new
+    return moved
+
+
+def _git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

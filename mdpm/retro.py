@@ -1,0 +1,281 @@
+"""A project's retrospective facts: planned vs actual, what made it late, where time went.
+
+`retro_view` is the view model of `retro/<p>/index.html`; `retro_markdown` prints the same
+facts for `mdpm retro PROJECT`, to start `_retro.md` from. Pure functions; no I/O.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from . import metrics
+from .config import nearest
+from .errors import UsageError
+from .history import History
+
+
+@dataclass(frozen=True)
+class TaskFacts:
+    """One task: planned (due) against actual (done), and where its time went."""
+
+    ref: str
+    title: str
+    owner: str | None
+    stage: str
+    due: dt.date | None
+    done: dt.date | None
+    late_days: int | None
+    """Days finished after `due` (or, not done, days past it now); None when not late."""
+    cycle_days: float | None
+    lead_days: float | None
+    stage_days: dict[str, float]
+    slowest_stage: str | None
+    slowest_holder: str | None
+    """Who held the task in its slowest stage (the hand-off role's person there)."""
+
+
+@dataclass(frozen=True)
+class HandOff:
+    """A task passed from one person to another on entering `stage`; it waited `days` there."""
+
+    ref: str
+    giver: str | None
+    taker: str | None
+    stage: str
+    days: float
+
+
+@dataclass(frozen=True)
+class StageFacts:
+    stage: str
+    title: str
+    tasks: int
+    total_days: float
+    median_days: float | None
+
+
+@dataclass
+class Retro:
+    """Everything the retrospective of one project says."""
+
+    project: str
+    title: str
+    as_of: dt.date
+    history_status: str
+    history_message: str
+    due: dt.date | None
+    start: dt.date | None
+    finished: dt.date | None
+    """When the last task was done, if every task is done."""
+    total: int
+    done: int
+    tasks: list[TaskFacts] = field(default_factory=list)
+    stages: list[StageFacts] = field(default_factory=list)
+    handoffs: list[HandOff] = field(default_factory=list)
+    notes: str = ""
+
+    @property
+    def late(self) -> list[TaskFacts]:
+        return sorted((t for t in self.tasks if t.late_days), key=lambda t: (-t.late_days, t.ref))
+
+    @property
+    def late_days(self) -> int | None:
+        """Days the project finished (or is, now) after its due date."""
+        if self.due is None:
+            return None
+        end = self.finished or self.as_of
+        return (end - self.due).days if end > self.due else None
+
+    @property
+    def slowest_stage(self) -> StageFacts | None:
+        ranked = [s for s in self.stages if s.median_days is not None]
+        return max(ranked, key=lambda s: (s.median_days, -len(s.stage)), default=None)
+
+    def handoff_summary(self) -> list[tuple[str, str, str, int, float | None]]:
+        """(giver, taker, stage, count, median wait) per kind of hand-off, slowest first."""
+        groups: dict[tuple, list[float]] = defaultdict(list)
+        for h in self.handoffs:
+            groups[(h.giver or "?", h.taker or "?", h.stage)].append(h.days)
+        rows = [(*key, len(waits), metrics.percentile(waits, 50)) for key, waits in groups.items()]
+        return sorted(rows, key=lambda r: (-(r[4] or 0), r[:3]))
+
+
+def find_project(portfolio, project_id: str):
+    """Return the project, or raise a usage error that suggests the nearest id."""
+    project = portfolio.projects.get(project_id)
+    if project is None:
+        known = sorted(portfolio.projects)
+        raise UsageError(f"no project `{project_id}`{nearest(project_id, known)}"
+                         + ("" if known else " (there are no projects yet)"))
+    return project
+
+
+def retro_view(portfolio, project_id: str, history: History, now: dt.datetime) -> Retro:
+    """Return the retrospective facts of one project as of `now`."""
+    project = find_project(portfolio, project_id)
+    config = portfolio.config
+    tasks = sorted(project.tasks, key=lambda t: t.ref)
+    facts = [_task_facts(portfolio, t, history.of(t.ref), now) for t in tasks]
+    done_dates = [f.done for f in facts if f.done]
+    all_done = bool(tasks) and all(portfolio.is_done(t) for t in tasks)
+    starts = [history.of(t.ref)[0].at.date() for t in tasks if history.of(t.ref)]
+    retro = Retro(project.id, project.title, now.date(), history.status,
+                  "" if history.status == "complete" else history.message, project.due,
+                  project.start or (min(starts) if starts else None),
+                  max(done_dates) if all_done and len(done_dates) == len(tasks) else None,
+                  len(tasks), sum(1 for t in tasks if portfolio.is_done(t)), facts,
+                  notes=project.retro)
+    retro.stages = _stage_facts(facts, config)
+    retro.handoffs = [h for t in tasks for h in _handoffs(portfolio, t, history.of(t.ref), now)]
+    return retro
+
+
+def _task_facts(portfolio, task, moves, now: dt.datetime) -> TaskFacts:
+    config = portfolio.config
+    finished = metrics.finished_at(moves, config)
+    done = finished.date() if finished else None
+    late = None
+    if task.due is not None:
+        end = done or (None if portfolio.is_done(task) else now.date())
+        if end is not None and end > task.due:
+            late = (end - task.due).days
+    stage_days = metrics.time_in_stages(moves, config, now) if moves else {}
+    slowest = max(stage_days, key=lambda s: stage_days[s], default=None)
+    return TaskFacts(task.ref, task.title, task.owner, task.stage, task.due, done, late,
+                     metrics.cycle_days(moves, config), metrics.lead_days(moves, config),
+                     stage_days, slowest, _holder_in(task, slowest, config) if slowest else None)
+
+
+def _holder_in(task, stage_id: str, config) -> str | None:
+    """Who holds the task in a stage: the hand-off role's person there, else the owner."""
+    stage = config.stage(stage_id)
+    if stage is not None and stage.handoff:
+        return task.collaborator(stage.handoff) or task.owner
+    return task.owner
+
+
+def _stage_facts(facts: list[TaskFacts], config) -> list[StageFacts]:
+    per_stage: dict[str, list[float]] = defaultdict(list)
+    for fact in facts:
+        for stage, days in fact.stage_days.items():
+            per_stage[stage].append(days)
+    return [StageFacts(s.id, s.title, len(per_stage[s.id]), round(sum(per_stage[s.id]), 2),
+                       metrics.percentile(per_stage[s.id], 50))
+            for s in config.stages if per_stage.get(s.id)]
+
+
+def _handoffs(portfolio, task, moves, now: dt.datetime) -> list[HandOff]:
+    """Moves into a stage where someone else holds the task than in the stage before."""
+    config = portfolio.config
+    found = []
+    stays = metrics.spans(moves)
+    for before, after in zip(stays, stays[1:]):
+        if config.stage(after.stage) is None or config.stage(after.stage).is_done:
+            continue
+        giver, taker = _holder_in(task, before.stage, config), _holder_in(task, after.stage, config)
+        if giver != taker:
+            found.append(HandOff(task.ref, giver, taker, after.stage, round(after.days(now), 2)))
+    return found
+
+
+# --- Markdown for `mdpm retro` --------------------------------------------------------------
+
+
+def retro_markdown(retro: Retro, titles: dict[str, str]) -> str:
+    """The retrospective facts as Markdown, to start the project's `_retro.md` from."""
+    lines = [f"# Retrospective: {retro.title}", "",
+             f"Facts from the stage history as of {retro.as_of.isoformat()}, written by "
+             f"`mdpm retro {retro.project}`. Edit freely: add what the numbers cannot say.", ""]
+    if retro.history_message:
+        lines += [f"> History: {retro.history_message}", ""]
+    lines += ["## Planned vs actual", ""] + _plan_lines(retro) + [""]
+    lines += ["| Task | Owner | Due | Done | Late (days) | Cycle (days) | Slowest stage |",
+              "|---|---|---|---|---|---|---|"]
+    for t in retro.tasks:
+        slowest = (f"{titles.get(t.slowest_stage, t.slowest_stage)} "
+                   f"({t.stage_days[t.slowest_stage]:g} d)") if t.slowest_stage else "—"
+        lines.append(f"| {_cell(t.title)} (`{t.ref}`) | {t.owner or '—'} | {_date(t.due)} | "
+                     f"{_date(t.done)} | {t.late_days or '—'} | {_num(t.cycle_days)} | "
+                     f"{_cell(slowest)} |")
+    lines += ["", "## What made it late", ""]
+    late = retro.late
+    lines += [f"- `{t.ref}` ({_cell(t.title)}): {t.late_days} days late; most time in "
+              f"{titles.get(t.slowest_stage, t.slowest_stage or '?')}"
+              + (f" ({t.stage_days[t.slowest_stage]:g} days, held by {t.slowest_holder})"
+                 if t.slowest_stage else "") for t in late] or ["- No task finished after its due date."]
+    lines += ["", "## Time per stage", "", "| Stage | Tasks | Total days | Median days |",
+              "|---|---|---|---|"]
+    lines += [f"| {s.title} | {s.tasks} | {s.total_days:g} | {_num(s.median_days)} |"
+              for s in retro.stages]
+    lines += ["", "## Hand-offs", ""]
+    summary = retro.handoff_summary()
+    if summary:
+        lines += ["| From | To | Into | Times | Median wait (days) |", "|---|---|---|---|---|"]
+        lines += [f"| {g} | {t} | {titles.get(s, s)} | {n} | {_num(w)} |"
+                  for g, t, s, n, w in summary]
+    else:
+        lines.append("- No hand-offs between people were recorded.")
+    lines += ["", "## Questions for the team", ""] + _questions(retro, titles) + [""]
+    return "\n".join(lines)
+
+
+def _plan_lines(retro: Retro) -> list[str]:
+    lines = [f"- Tasks: {retro.done} of {retro.total} done."]
+    if retro.start:
+        lines.append(f"- Started: {retro.start.isoformat()}.")
+    if retro.due:
+        lines.append(f"- Due: {retro.due.isoformat()}.")
+    if retro.finished:
+        lines.append(f"- Finished: {retro.finished.isoformat()}"
+                     + (f", {retro.late_days} days after the due date." if retro.late_days
+                        else ", on time." if retro.due else "."))
+    elif retro.late_days:
+        lines.append(f"- Not finished; {retro.late_days} days past the due date.")
+    else:
+        lines.append("- Not finished yet.")
+    return lines
+
+
+def _questions(retro: Retro, titles: dict[str, str]) -> list[str]:
+    questions = []
+    slowest = retro.slowest_stage
+    if slowest is not None:
+        questions.append(f"- Work waited longest in {slowest.title} (median "
+                         f"{slowest.median_days:g} days): why, and what would shorten it?")
+    summary = retro.handoff_summary()
+    if summary and summary[0][4]:
+        g, t, s, _, w = summary[0]
+        questions.append(f"- The slowest hand-off was {g} to {t} into {titles.get(s, s)} "
+                         f"(median {w:g} days): what did it wait for?")
+    if retro.late:
+        questions.append(f"- {len(retro.late)} task(s) finished late: were the due dates "
+                         "realistic, or did something block them?")
+    questions.append("- What should we keep doing, and what should we try next time?")
+    return questions
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _date(day: dt.date | None) -> str:
+    return day.isoformat() if day else "—"
+
+
+def _num(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}"
+
+
+def retro_views(portfolio, history: History, now: dt.datetime) -> dict[str, Retro]:
+    """The retrospective of every project, by project id (for the site's retro pages)."""
+    return {pid: retro_view(portfolio, pid, history, now) for pid in sorted(portfolio.projects)}
+
+
+def history_extras(portfolio, history: History, now: dt.datetime) -> dict:
+    """The data of the metrics and retrospective pages, for `Site.extras`."""
+    from .charts import metrics_view
+
+    return {"metrics": metrics_view(portfolio, history, now),
+            "retros": retro_views(portfolio, history, now)}

@@ -1,0 +1,124 @@
+"""Rendering: Markdown, the theme search path, the page plan and partial re-rendering."""
+
+from __future__ import annotations
+
+import pytest
+
+from mdpm.history import History
+from mdpm.markdown import MarkdownCache, content_key, render_markdown
+from mdpm.render import pages_for, render_pages, render_site, renderer_for
+from mdpm.site import build_site, dependency_order
+from mdpm.workspace import check, open_workspace
+from sitecheck import NOW, build_copy
+
+
+def test_markdown_gfm_features():
+    html = render_markdown("- [x] done\n- [ ] todo\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+                           "~~old~~ www.example.com")
+    assert '<input type="checkbox" checked="" disabled="">' in html
+    assert '<input type="checkbox" disabled="">' in html
+    assert "<table>" in html and "<td>1</td>" in html
+    assert "<del>old</del>" in html
+    assert 'href="http://www.example.com"' in html
+
+
+@pytest.mark.parametrize("payload", [
+    "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[a](javascript:alert(1))",
+    "<iframe src=x></iframe>", "[d](data:text/html,<script>alert(1)</script>)",
+    "<svg onload=alert(1)>", "<a href='javascript:alert(1)'>x</a>",
+    "![i](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)",
+    "<input type=text onfocus=alert(1) autofocus>",
+])
+def test_markdown_drops_active_content(payload):
+    html = render_markdown(payload).lower()
+    for bad in ("<script", "onerror", "onload", "onfocus", "javascript:", "data:", "<iframe",
+                "<svg", 'type="text"'):
+        assert bad not in html
+
+
+def test_markdown_cache_renders_each_text_once(tmp_path):
+    path = tmp_path / "md.pickle"
+    cache = MarkdownCache(path)
+    html = cache.render_all(["# One", "# Two"])
+    assert html[content_key("# One")] == "<h1>One</h1>\n"
+    cache.save()
+    again = MarkdownCache(path)
+    assert set(again.entries) == {content_key("# One"), content_key("# Two")}
+    again.render_all(["# One"])
+    assert not again.dirty
+    again.save(keep={content_key("# One")})
+    assert set(MarkdownCache(path).entries) == {content_key("# One")}
+
+
+def test_site_theme_overrides_one_template_and_extends_the_default(tmp_path, write_tree):
+    root = write_tree({
+        "mdpm.toml": '[site]\ntitle = "T"\ntheme = "brand"\n',
+        "content/projects/p/a.md": "---\ntitle: A\nowner: x\n---\n",
+        "themes/brand/templates/overview.html":
+            '{% extends "default:overview.html" %}{% block title %}Brand home{% endblock %}',
+        "themes/brand/static/style.css": "body { color: red }",
+    })
+    out = tmp_path / "site"
+    build_copy(root, out)
+    index = (out / "index.html").read_text()
+    assert "<title>Brand home · T</title>" in index
+    assert 'data-stage="backlog"' not in index and "Work in progress" in index
+    assert (out / "static" / "style.css").read_text() == "body { color: red }"
+    assert (out / "static" / "board.js").is_file()  # the rest falls back to the default
+    assert "Board" in (out / "board" / "index.html").read_text()
+
+
+def test_unknown_theme_is_a_config_error(tmp_path, write_tree, capsys):
+    from mdpm import cli
+
+    root = write_tree({"mdpm.toml": '[site]\ntheme = "nope"\n'})
+    assert cli.run(["-C", str(root), "build", "--out", str(tmp_path / "o")]) == 2
+    assert "theme `nope` not found" in capsys.readouterr().err
+
+
+def small_site(write_tree):
+    root = write_tree({
+        "mdpm.toml": "[[stage]]\nid = \"backlog\"\n[[stage]]\nid = \"doing\"\n"
+                     "[[stage]]\nid = \"done\"\n",
+        "content/projects/p/a.md": "---\ntitle: A\nowner: ann\nstage: done\n---\n",
+        "content/projects/p/b.md": "---\ntitle: B\nowner: bo\ndepends-on: [a]\nstage: doing\n"
+                                   "---\n",
+        "content/projects/q/c.md": "---\ntitle: C\nowner: cy\n---\n",
+    })
+    workspace = open_workspace(root)
+    problems = check(workspace, NOW.date())
+    return build_site(workspace, problems, History(), NOW)
+
+
+def test_pages_for_a_change(write_tree):
+    site = small_site(write_tree)
+    paths = pages_for(site, {"p/a"})
+    assert {"projects/p/a/index.html", "projects/p/b/index.html", "projects/p/index.html",
+            "board/index.html", "board/project/p/index.html", "index.html",
+            "review/index.html", "people/ann/index.html", "board.json"} <= paths
+    assert "projects/q/c/index.html" not in paths
+    assert "board/project/q/index.html" not in paths
+    rendered = dict(render_pages(site, paths))
+    assert set(rendered) == paths & set(rendered)
+    full = dict(render_site(site))
+    assert all(full[p] == rendered[p] for p in rendered)
+
+
+def test_every_page_links_relative_to_its_depth(write_tree):
+    site = small_site(write_tree)
+    pages = dict(render_site(site, renderer_for(site)))
+    assert b'href="static/style.css"' in pages["index.html"]
+    assert b'href="../../../static/style.css"' in pages["projects/p/a/index.html"]
+    assert b'href="../../../static/style.css"' in pages["board/person/ann/index.html"]
+
+
+def test_dependency_order_survives_cycles(write_tree):
+    site = small_site(write_tree)
+    assert site.project("p").refs == ["p/a", "p/b"]
+    from mdpm.model import Task
+
+    loop = [Task(ref="x/a", project="x", id="a", path="", title="", stage="s",
+                 depends_on=("x/b",)),
+            Task(ref="x/b", project="x", id="b", path="", title="", stage="s",
+                 depends_on=("x/a",))]
+    assert sorted(dependency_order(loop)) == ["x/a", "x/b"]
