@@ -9,6 +9,8 @@ file (a new stage and a new line in the body; by in-place write or by the temp-f
 rename editors use), waits for the `reload` event, fetches the task's page and checks it
 shows the new line. It prints the save-to-served latency (median, p95, max), the server's
 own rebuild time for each save (from its log), and the cold first build for comparison.
+`--breakdown` also times each step of an update (read, model, check, site model, render)
+in this process.
 """
 
 from __future__ import annotations
@@ -125,6 +127,34 @@ def rebuild_times(lines: list[str]) -> list[float]:
             if (m := re.search(r"updated for .* in (\d+) ms", line))]
 
 
+def breakdown(root: Path, rng: random.Random, saves: int) -> None:
+    """Time each step of the server's update in this process (the same code, no HTTP)."""
+    from mdpm.live import LiveSite
+
+    with tempfile.TemporaryDirectory(prefix="mdpm-bench-site-") as out:
+        site_dir = Path(out) / "site"
+        site_dir.mkdir()
+        builder = LiveSite(root)
+        started = time.perf_counter()
+        builder.build(site_dir)
+        print(f"in-process first build: {(time.perf_counter() - started) * 1000:.0f} ms "
+              f"{builder.timings}")
+        files = [f for f in sorted((root / "content" / "projects").glob("*/*.md"))
+                 if not f.name.startswith("_")]
+        steps: dict[str, list[float]] = {}
+        for number in range(saves):
+            path = rng.choice(files)
+            save(path, f"breakdown-{number}", rng.choice(STAGES), by_rename=False)
+            started = time.perf_counter()
+            builder.update(site_dir, {path})
+            steps.setdefault("total", []).append((time.perf_counter() - started) * 1000)
+            for step, value in builder.timings.items():
+                steps.setdefault(step, []).append(value)
+        print("in-process update, median per step: " + ", ".join(
+            f"{step} {statistics.median(values):.0f}" + ("" if step == "pages" else " ms")
+            for step, values in steps.items()))
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--projects", type=int, default=100)
@@ -133,6 +163,8 @@ def main(argv=None) -> int:
     parser.add_argument("--saves", type=int, default=20)
     parser.add_argument("--pause", type=float, default=0.3, help="seconds between saves")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--breakdown", action="store_true",
+                        help="also time each step of an update, in this process")
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory(prefix="mdpm-bench-serve-") as scratch:
@@ -175,6 +207,8 @@ def main(argv=None) -> int:
         finally:
             status = server.stop()
         left = list(temp.iterdir())
+        if args.breakdown:
+            breakdown(summary.root, rng, max(3, args.saves // 2))
     rebuilds = rebuild_times(server.lines)
     print(f"first build + start: {first * 1000:.0f} ms (cold, the whole site)")
     print(f"save -> reloaded page served, {len(latencies)} saves: "

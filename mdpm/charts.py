@@ -91,10 +91,17 @@ def metrics_view(portfolio, history: History, now: dt.datetime) -> MetricsView:
         cfd_chart(metrics.cumulative_flow(tasks, history, config, now, CFD_DAYS), stage_titles),
         cycle_chart([c for c in done if c.cycle_days is not None
                      and (now - c.finished).days < SCATTER_DAYS]),
-        throughput_chart(metrics.throughput_per_week(done, now, THROUGHPUT_WEEKS)),
+        throughput_chart(metrics.throughput_per_week(done, now, _weeks_of_history(tasks, history, now))),
         aging_chart(aging, [s for s in config.stages if s.is_active], times),
     ]
     return view
+
+
+def _weeks_of_history(tasks, history: History, now: dt.datetime) -> int:
+    """Weeks from the first recorded transition to now, at most THROUGHPUT_WEEKS."""
+    first = min((history.of(t.ref)[0].at for t in tasks if history.of(t.ref)), default=now)
+    weeks = (metrics.week_start(now.date()) - metrics.week_start(first.date())).days // 7 + 1
+    return min(THROUGHPUT_WEEKS, weeks)
 
 
 def _summary(done: list[metrics.Completion], aging: list[metrics.Aging],

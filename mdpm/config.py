@@ -7,6 +7,7 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from .errors import ERROR, ConfigError, Problem
@@ -102,10 +103,11 @@ class Config:
         return self.root / "content" / "projects"
 
     def stage(self, stage_id: str) -> Stage | None:
-        for stage in self.stages:
-            if stage.id == stage_id:
-                return stage
-        return None
+        return self._stages_by_id.get(stage_id)
+
+    @cached_property
+    def _stages_by_id(self) -> dict[str, Stage]:
+        return {stage.id: stage for stage in reversed(self.stages)}
 
     @property
     def first_stage(self) -> Stage:

@@ -131,8 +131,7 @@ def _replace_lines(old: list[str], key_node, value_node, value, newline: str) ->
     one_line = len(old) == 1
     start, end = value_node.start_mark, value_node.end_mark
     if one_line and start.line == end.line and start.line == key_node.start_mark.line:
-        body = key_line[:len(key_line) - len(_ENDING.search(key_line).group(1))] \
-            if _ENDING.search(key_line) else key_line
+        body = key_line.rstrip("\r\n")
         new = render_value(value, style=_style_of(value_node))
         head = body[:start.column]
         if start.column == end.column and not head.endswith((" ", "\t")):

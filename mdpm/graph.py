@@ -171,7 +171,8 @@ def graph_svg(portfolio: Portfolio, project_id: str, *, link: Link = _no_link,
         *(_edge(route, drawn.boxes, graph, key) for route in drawn.routes),
         "</g>",
         '<g class="nodes">',
-        *(_node(graph.nodes[ref], drawn.boxes[ref], ref in graph.critical, link(ref))
+        *(_node(graph.nodes[ref], drawn.boxes[ref], ref in graph.critical,
+                link(ref) if ref in portfolio.tasks else None)  # a missing task has no page
           for ref in graph.nodes),
         "</g>",
         _legend(legend_y, key),
@@ -430,7 +431,9 @@ def _mermaid_ids(nodes: dict[str, Node]) -> dict[str, str]:
 def _mermaid_label(text: str) -> str:
     """Text safe inside a quoted Mermaid label: markup characters as entity codes."""
     text = " ".join(text.split())
-    return re.sub(r"""["<>&#`\\]""", lambda m: f"#{ord(m.group())};", text)
+    coded = re.sub(r"""["<>&#`\\]""", lambda m: f"#{ord(m.group())};", text)
+    # Mermaid turns a decoded backslash-n into a line break; a word joiner keeps it literal
+    return coded.replace("#92;n", "#92;#8288;n")
 
 
 def graph_dot(portfolio: Portfolio, project_id: str,

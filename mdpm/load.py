@@ -83,21 +83,18 @@ class RawDoc:
 def load_documents(root: Path, cache_dir: Path | None = None) -> tuple[list[RawDoc], list[Problem]]:
     """Read every project file under root/content/projects; return docs and problems.
 
-    With `cache_dir`, files whose size and modification time are unchanged since the last
-    run are taken from a cache of parsed documents kept there.
+    With `cache_dir`, the front-matter of files whose size and modification time did not
+    change since the last run is taken from a cache kept there.
     """
     docs: list[RawDoc] = []
     problems: list[Problem] = []
     skipped: list[Path] = []
     cache = DocumentCache(cache_dir, root) if cache_dir is not None else None
+    read = cache.read if cache else read_document
     for path, project, kind in discover(root, skipped):
-        found = cache.get(path, project, kind) if cache else None
-        if found is None:
-            found = read_document(root, path, project, kind)
-            if cache:
-                cache.put(path, *found)
-        docs.append(found[0])
-        problems.extend(found[1])
+        doc, found = read(root, path, project, kind)
+        docs.append(doc)
+        problems.extend(found)
     if cache:
         cache.save()
     problems.extend(Problem(display_path(path, root), 1, "file-skipped", WARNING,
@@ -108,10 +105,11 @@ def load_documents(root: Path, cache_dir: Path | None = None) -> tuple[list[RawD
 
 
 class DocumentCache:
-    """Parsed documents keyed by (path, size, mtime_ns), stored as JSON in a cache folder.
+    """Parsed front-matter keyed by (path, size, mtime_ns), kept as JSON in a cache folder.
 
     JSON, not pickle: the folder is inside the repository, and a pull request could add a
-    crafted file there. Files modified in the last seconds before a save are not stored,
+    crafted file there. The body is read from the file again (that costs about what loading
+    it from JSON would). Files modified in the last seconds before a save are not stored,
     because a second edit within the file system's time resolution would look unchanged.
     """
 
@@ -120,15 +118,13 @@ class DocumentCache:
     RACY_NS = 2_000_000_000
 
     def __init__(self, folder: Path, root: Path):
-        self.folder, self.root = Path(folder), root
+        self.folder = Path(folder)
         self.prefix = len(str(root)) + 1
         self.header = [self.FORMAT, MAX_FILE_BYTES]
-        self.old = self._read()
+        self.old = self._load()
         self.new: dict[str, list] = {}
-        self.pending: dict[str, list] = {}
-        self.changed = False
 
-    def _read(self) -> dict:
+    def _load(self) -> dict:
         try:
             data = json.loads((self.folder / self.FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -138,47 +134,66 @@ class DocumentCache:
         entries = data.get("entries")
         return entries if isinstance(entries, dict) else {}
 
-    def get(self, path: Path, project: str, kind: str) -> tuple[RawDoc, list[Problem]] | None:
+    def read(self, root: Path, path: Path, project: str, kind: str) -> tuple[RawDoc, list[Problem]]:
+        """read_document, with the front-matter from the cache when the file is unchanged."""
         key = str(path)[self.prefix:]
-        entry = self.old.get(key)
         try:
             stat = path.stat()
         except OSError:
+            return read_document(root, path, project, kind)
+        stamp = [stat.st_size, stat.st_mtime_ns]
+        entry = self.old.get(key)
+        if entry and entry[:2] == stamp:
+            hit = self._from_entry(root, path, project, kind, entry)
+            if hit is not None:
+                self.new[key] = entry
+                return hit
+        doc, problems = read_document(root, path, project, kind)
+        if _plain(doc.meta) and _plain(doc.key_lines):
+            self.new[key] = [*stamp, doc.meta, doc.body_line, doc.key_lines,
+                             [[p.line, p.code, p.severity, p.message] for p in problems]]
+        return doc, problems
+
+    def _from_entry(self, root, path, project, kind, entry) -> tuple[RawDoc, list[Problem]] | None:
+        rel = display_path(path, root)
+        try:
+            with open(path, "rb") as handle:
+                text, problem = decode(handle.read(), rel)
+        except OSError:
             return None
-        if not entry or entry[0] != stat.st_size or entry[1] != stat.st_mtime_ns:
-            self.changed = True
-            self.pending[key] = [stat.st_size, stat.st_mtime_ns]
+        if problem:
             return None
-        self.new[key] = entry
-        _, _, meta, body, body_line, key_lines, problems = entry
-        rel = display_path(path, self.root)
+        _, _, meta, body_line, key_lines, problems = entry
         doc = RawDoc(path=path, rel=rel, project=project, stem=path.name[:-3], kind=kind,
-                     meta=meta, body=body, body_line=body_line, key_lines=key_lines)
+                     meta=meta, body=_after_line(text, body_line - 1), body_line=body_line,
+                     key_lines=key_lines)
         return doc, [Problem(rel, line, code, severity, message)
                      for line, code, severity, message in problems]
 
-    def put(self, path: Path, doc: RawDoc, problems: list[Problem]) -> None:
-        key = str(path)[self.prefix:]
-        stamp = self.pending.pop(key, None)
-        if stamp is None or not _plain(doc.meta):
-            return
-        self.new[key] = [*stamp, doc.meta, doc.body, doc.body_line, doc.key_lines,
-                         [[p.line, p.code, p.severity, p.message] for p in problems]]
-
     def save(self) -> None:
         """Write the cache when it changed; a cache that cannot be written is skipped."""
-        if not self.changed and len(self.new) == len(self.old):
+        if self.new.keys() == self.old.keys() and all(self.new[k] is self.old[k] for k in self.new):
             return
         temp = self.folder / f".{self.FILE}.{os.getpid()}.tmp"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             with open(temp, "w", encoding="utf-8") as handle:
-                fresh_after = os.fstat(handle.fileno()).st_mtime_ns - self.RACY_NS
-                entries = {k: v for k, v in self.new.items() if v[1] < fresh_after}
-                json.dump({"header": self.header, "entries": entries}, handle)
+                settled = os.fstat(handle.fileno()).st_mtime_ns - self.RACY_NS
+                entries = {k: v for k, v in self.new.items() if v[1] < settled}
+                handle.write(json.dumps({"header": self.header, "entries": entries}))
             os.replace(temp, self.folder / self.FILE)
         except OSError:
             temp.unlink(missing_ok=True)
+
+
+def _after_line(text: str, count: int) -> str:
+    """Return text after its first `count` lines."""
+    position = 0
+    for _ in range(count):
+        position = text.find("\n", position) + 1
+        if position == 0:
+            return ""
+    return text[position:]
 
 
 def _plain(value) -> bool:
@@ -203,6 +218,7 @@ def discover(root: Path, skipped: list[Path] | None = None):
     for project_dir in _sorted_entries(base):
         if not project_dir.is_dir() or project_dir.name.startswith((".", "_")):
             continue
+        folder = base / project_dir.name
         for entry in _sorted_entries(project_dir.path):
             name = entry.name
             if not name.endswith(".md"):
@@ -212,10 +228,10 @@ def discover(root: Path, skipped: list[Path] | None = None):
                 continue
             if entry.is_symlink() and not _link_inside(entry, root):
                 if skipped is not None:
-                    skipped.append(Path(entry.path))
+                    skipped.append(folder / name)
                 continue
             if entry.is_file():
-                yield Path(entry.path), project_dir.name, kind
+                yield folder / name, project_dir.name, kind
 
 
 def _sorted_entries(folder) -> list[os.DirEntry]:

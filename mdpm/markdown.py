@@ -10,6 +10,7 @@ import functools
 import hashlib
 import os
 import pickle
+import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -19,7 +20,7 @@ import nh3
 from cmarkgfm.cmark import Options
 
 # Bump when the rendering or the sanitizer settings change, so old caches are dropped.
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
 CACHE_DIR_ENV = "MDPM_CACHE_DIR"
 _CACHE_FILE = "markdown.pickle"
 # Safe mode is cmark's default: raw HTML and javascript:/vbscript:/file: links are dropped.
@@ -45,7 +46,22 @@ def _render(text: str) -> str:
     if not text.strip():
         return ""
     html = cmarkgfm.github_flavored_markdown_to_html(text, options=_OPTIONS)
-    return _CLEANER.clean(html)
+    return _CLEANER.clean(demote_headings(html))
+
+
+_HEADING = re.compile(r"<(/?)h([1-6])>")
+
+
+def demote_headings(html: str, top: int = 3) -> str:
+    """Renumber a body's headings from `top` down without gaps (pages own h1 and h2)."""
+    levels = sorted({int(m) for m in _HEADING_LEVEL.findall(html)})
+    if not levels:
+        return html
+    new = {level: min(6, top + rank) for rank, level in enumerate(levels)}
+    return _HEADING.sub(lambda m: f"<{m.group(1)}h{new[int(m.group(2))]}>", html)
+
+
+_HEADING_LEVEL = re.compile(r"<h([1-6])>")
 
 
 @functools.lru_cache(maxsize=4096)

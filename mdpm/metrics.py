@@ -238,8 +238,12 @@ def stage_times(tasks, history: History, config: Config, now: dt.datetime) -> li
 
 
 def bottleneck_stages(times: list[StageTime], config: Config) -> list[StageTime]:
-    """Stages where work waits longest (median finished stay), the worst first."""
-    ranked = [t for t in times if t.median_days is not None or t.current_median_days is not None]
+    """Stages where work waits longest (median stay), the worst first.
+
+    The first stage is left out: it is the intake, where waiting to be started is normal.
+    """
+    ranked = [t for t in times if t.stage != config.first_stage.id
+              and (t.median_days is not None or t.current_median_days is not None)]
     return sorted(ranked, key=lambda t: (-(max(t.median_days or 0, t.current_median_days or 0)),
                                          config.stage(t.stage).index))
 

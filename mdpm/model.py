@@ -16,6 +16,7 @@ TASK_KEYS = ("title", "owner", "collaborators", "stage", "depends-on", "due", "p
              "estimate", "blocked", "expedite", "tags", "created")
 PROJECT_KEYS = ("title", "owner", "collaborators", "due", "start", "tags", "summary")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_KNOWN = {TASK_KEYS: frozenset(TASK_KEYS), PROJECT_KEYS: frozenset(PROJECT_KEYS)}
 _CHECKBOX = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[([ xX])\]", re.MULTILINE)
 _FENCED = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
 
@@ -169,6 +170,8 @@ class _Fields:
         self.problems.append(Problem(self.doc.rel, self.doc.line_of(key), code, severity, message))
 
     def unknown_keys(self, known: tuple[str, ...]) -> None:
+        if _KNOWN.get(known, frozenset()).issuperset(self.meta):
+            return
         for key in self.meta:
             if isinstance(key, str) and key not in known:
                 self.problem(key, "key-unknown", f"unknown key `{key}`{nearest(key, known)}",
@@ -178,6 +181,8 @@ class _Fields:
         value = self.meta.get(key)
         if value is None:
             return None
+        if type(value) is str:
+            return value.strip() or None
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             self.problem(key, "frontmatter", f"`{key}` must be text, not {_kind(value)}")
             return None
@@ -193,7 +198,7 @@ class _Fields:
         return self.text(key)
 
     def handle(self, key: str, value) -> str | None:
-        if isinstance(value, bool) or not isinstance(value, str):
+        if type(value) is not str:
             self.problem(key, "frontmatter",
                          f"`{key}` must name a person by handle, not {_kind(value)}")
             return None
@@ -358,6 +363,8 @@ def count_checklist(body: str) -> tuple[int, int]:
 
 
 def _kind(value) -> str:
+    if value is None:
+        return "an empty value"
     if isinstance(value, bool):
         return f"`{str(value).lower()}`"
     if isinstance(value, (int, float)):

@@ -86,8 +86,43 @@ def make_env(dirs: tuple[Path, ...], bytecode_dir: Path | None = None) -> jinja2
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                              bytecode_cache=bytecode)
     env.filters["plural"] = plural
-    env.globals["person_slug"] = person_slug
+    env.globals.update(person_slug=person_slug, icon=icon, person=person_link)
     return env
+
+
+_ICON_PATHS = {
+    "alert": "M8 1.2 15.4 14.5H.6L8 1.2Zm-.9 4.6v4.3h1.8V5.8H7.1Zm0 5.4v1.7h1.8v-1.7H7.1Z",
+    "blocked": "M8 1a7 7 0 1 0 0 14A7 7 0 0 0 8 1Zm0 1.8a5.2 5.2 0 0 1 4.1 8.4L4.8 3.9A5.2 5.2 "
+               "0 0 1 8 2.8ZM3.9 4.8l7.3 7.3A5.2 5.2 0 0 1 3.9 4.8Z",
+    "bolt": "M9.5 .8 2.8 9.2h4.1L5.9 15.2l7.3-9H9l.5-5.4Z",
+    "clock": "M8 1a7 7 0 1 0 0 14A7 7 0 0 0 8 1Zm0 1.8a5.2 5.2 0 1 1 0 10.4A5.2 5.2 0 0 1 8 "
+             "2.8Zm-.9 1.7v4.2l3.4 2 .9-1.5-2.5-1.5V4.5H7.1Z",
+    "up": "M8 2.5 13.5 9h-3.6v4.5H6.1V9H2.5L8 2.5Z",
+    "down": "M8 13.5 2.5 7h3.6V2.5h3.8V7h3.6L8 13.5Z",
+    "check": "m6.3 11.9-3.8-3.8 1.3-1.3 2.5 2.5 5.9-5.9 1.3 1.3-7.2 7.2Z",
+    "list": "M2 3h2v2H2V3Zm4 .2h8v1.6H6V3.2ZM2 7h2v2H2V7Zm4 .2h8v1.6H6V7.2ZM2 11h2v2H2v-2Zm4 "
+            ".2h8v1.6H6v-1.6Z",
+    "person": "M8 8a3 3 0 1 0 0-6 3 3 0 0 0 0 6Zm0 1.5c-3 0-5.5 1.6-5.5 3.6V14h11v-.9c0-2-2.5"
+              "-3.6-5.5-3.6Z",
+    "calendar": "M4 1h1.6v1.5h4.8V1H12v1.5h2V15H2V2.5h2V1Zm-.4 5v7.4h8.8V6H3.6Z",
+}
+ICONS = {name: Markup('<svg class="icon" width="16" height="16" viewBox="0 0 16 16" '
+                      'aria-hidden="true" focusable="false"><path fill="currentColor" '
+                      f'd="{path}"/></svg>') for name, path in _ICON_PATHS.items()}
+
+
+def icon(name: str) -> Markup:
+    """Return a small inline SVG icon (decorative: the text next to it says the same)."""
+    return ICONS.get(name, Markup(""))
+
+
+def person_link(handle: str | None, root: str) -> Markup:
+    """Return a link to a person's page with an initial as avatar, or 'nobody'."""
+    if not handle:
+        return Markup('<span class="muted">nobody</span>')
+    return Markup('<a class="person" href="{0}people/{1}/index.html"><span class="avatar" '
+                  'aria-hidden="true">{2}</span>{3}</a>').format(
+        Markup(root), person_slug(handle), handle[:1].upper(), handle)
 
 
 def plural(count: int, singular: str, many: str | None = None) -> str:

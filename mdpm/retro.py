@@ -75,6 +75,11 @@ class Retro:
     stages: list[StageFacts] = field(default_factory=list)
     handoffs: list[HandOff] = field(default_factory=list)
     notes: str = ""
+    stage_titles: dict[str, str] = field(default_factory=dict)
+    first_stage: str = ""
+
+    def title_of(self, stage_id: str | None) -> str:
+        return self.stage_titles.get(stage_id, stage_id or "")
 
     @property
     def late(self) -> list[TaskFacts]:
@@ -90,7 +95,8 @@ class Retro:
 
     @property
     def slowest_stage(self) -> StageFacts | None:
-        ranked = [s for s in self.stages if s.median_days is not None]
+        """The stage with the longest median stay, the intake (first) stage left out."""
+        ranked = [s for s in self.stages if s.median_days is not None and s.stage != self.first_stage]
         return max(ranked, key=lambda s: (s.median_days, -len(s.stage)), default=None)
 
     def handoff_summary(self) -> list[tuple[str, str, str, int, float | None]]:
@@ -116,7 +122,7 @@ def retro_view(portfolio, project_id: str, history: History, now: dt.datetime) -
     """Return the retrospective facts of one project as of `now`."""
     project = find_project(portfolio, project_id)
     config = portfolio.config
-    tasks = sorted(project.tasks, key=lambda t: t.ref)
+    tasks = sorted(project.tasks, key=lambda t: (t.due or dt.date.max, t.ref))
     facts = [_task_facts(portfolio, t, history.of(t.ref), now) for t in tasks]
     done_dates = [f.done for f in facts if f.done]
     all_done = bool(tasks) and all(portfolio.is_done(t) for t in tasks)
@@ -126,7 +132,8 @@ def retro_view(portfolio, project_id: str, history: History, now: dt.datetime) -
                   project.start or (min(starts) if starts else None),
                   max(done_dates) if all_done and len(done_dates) == len(tasks) else None,
                   len(tasks), sum(1 for t in tasks if portfolio.is_done(t)), facts,
-                  notes=project.retro)
+                  notes=project.retro, stage_titles={s.id: s.title for s in config.stages},
+                  first_stage=config.first_stage.id)
     retro.stages = _stage_facts(facts, config)
     retro.handoffs = [h for t in tasks for h in _handoffs(portfolio, t, history.of(t.ref), now)]
     return retro

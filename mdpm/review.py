@@ -74,6 +74,8 @@ class Review:
     overloaded: list[Overload] = field(default_factory=list)
     overdue: list[Overdue] = field(default_factory=list)
     dependency_problems: list[Problem] = field(default_factory=list)
+    slow_stages: list[metrics.StageTime] = field(default_factory=list)
+    """Stages where work waits longest, from the history (metrics.bottleneck_stages)."""
 
     @property
     def alerts(self) -> list[str]:
@@ -115,7 +117,15 @@ def review(portfolio: Portfolio, problems: list[Problem], history: History,
         overloaded=overloaded_people(portfolio),
         overdue=overdue_tasks(portfolio, today),
         dependency_problems=[p for p in problems if p.code in DEPENDENCY_CODES],
+        slow_stages=_slow_stages(portfolio, history, now),
     )
+
+
+def _slow_stages(portfolio: Portfolio, history: History, now: dt.datetime) -> list:
+    if not history.available:
+        return []
+    times = metrics.stage_times(list(portfolio.tasks.values()), history, portfolio.config, now)
+    return metrics.bottleneck_stages(times, portfolio.config)
 
 
 def counted_in(portfolio: Portfolio, stage_id: str) -> list[Task]:
@@ -176,18 +186,12 @@ def blocked_tasks(portfolio: Portfolio) -> list[BlockedTask]:
 
 
 def stuck_tasks(portfolio: Portfolio, history: History, now: dt.datetime) -> list[StuckTask]:
-    """Active tasks longer than `stale_days` in their stage, from the stage history."""
+    """Active tasks too long in their stage, from the stage history."""
     if not history.available:
         return []
-    limit = portfolio.config.limits.stale_days
-    found = []
-    for task in portfolio.tasks.values():
-        if not portfolio.is_active(task):
-            continue
-        days = metrics.days_in_current_stage(history.of(task.ref), now)
-        if days is not None and days > limit:
-            found.append(StuckTask(task.ref, task.stage, days))
-    return sorted(found, key=lambda s: (-s.days, s.ref))
+    # Over stale_days, or longer than 85 % of that stage's own past stays (see metrics).
+    found = metrics.stuck_tasks(list(portfolio.tasks.values()), history, portfolio.config, now)
+    return [StuckTask(s.ref, s.stage, s.days) for s in found]
 
 
 def overloaded_people(portfolio: Portfolio) -> list[Overload]:

@@ -28,7 +28,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable, Protocol
-from urllib.parse import unquote
+from urllib.parse import parse_qs, quote, unquote
 
 from .errors import ERROR, ConfigError, MdpmError, Problem, UsageError
 from .watch import DEBOUNCE_SECONDS, Watcher
@@ -121,7 +121,7 @@ def resolve_request(site_dir: Path, raw_path: str) -> tuple[Path | None, str | N
         raise Refused(raw_path)
     if resolved.is_dir():
         if parts and not decoded.endswith("/"):
-            return None, "/" + "/".join(parts) + "/"
+            return None, quote("/" + "/".join(parts) + "/")
         target = target / "index.html"
         resolved = target.resolve()
         if not resolved.is_relative_to(root):
@@ -268,8 +268,7 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
 
     def _events(self) -> None:
         """Stream server-sent events: `reload` once the build moves past the page's version."""
-        query = self.path.split("?", 1)[1] if "?" in self.path else ""
-        seen = unquote(dict(p.split("=", 1) for p in query.split("&") if "=" in p).get("v", ""))
+        seen = parse_qs(self.path.partition("?")[2]).get("v", [""])[0]
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")

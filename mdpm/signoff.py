@@ -59,7 +59,7 @@ class Signoff:
     """Handles that may give it (any one is enough); empty when nobody holds the role."""
     approved_by: str | None = None
     author_blocked: bool = False
-    """True when the only approvers who approved (or could) include the change's author."""
+    """True when the change's author is one of the approvers, and so cannot give it."""
 
     @property
     def ok(self) -> bool:
@@ -75,7 +75,7 @@ class Transition:
     line: int
     before: str | None
     after: str
-    direction: str  # "new", "forward", "backward"
+    direction: str  # "new", "forward", "backward", or "renamed" (same stage, new file name)
     renamed_from: str | None = None
     signoffs: tuple[Signoff, ...] = ()
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import json
 import os
 import re
 import shutil
@@ -252,6 +251,17 @@ def test_svg_links_nodes_and_escapes_the_href(portfolio):
     assert 'href="../acme/brief/?a=1&amp;b=&quot;2&quot;"' in svg
 
 
+def test_svg_does_not_link_a_missing_task(small_repo, write_tree):
+    write_tree({"content/projects/acme/a.md": _task("A", deps=["ghost", "other/gone"])},
+               root=small_repo)
+    root = _parse(graph_svg(open_workspace(small_repo).portfolio, "acme",
+                            link=lambda ref: f"/{ref}/"))
+    assert [a.get("href") for a in root.iter(f"{SVG}a")] == ["/acme/a/"]
+    ghost = root.find(f".//{SVG}g[@data-task='acme/ghost']")
+    assert ghost.get("class") == "node node-external"
+    assert "missing task" in "".join(ghost.itertext())
+
+
 def test_svg_is_deterministic_and_nodes_do_not_overlap(portfolio, repo):
     first = graph_svg(portfolio, "acme")
     assert first == graph_svg(open_workspace(repo).portfolio, "acme")
@@ -446,17 +456,19 @@ def test_mermaid_parses_and_keeps_titles_in_mermaid_itself(tricky, page):
         return [...document.querySelectorAll('#out .nodeLabel')].map(e => e.textContent);
     }""", graph_mermaid(tricky, "acme"))
     titles = {task.title for task in tricky.projects["acme"].tasks}
-    assert {label.split("○")[0] for label in labels} == titles | {"other/x↗ missing task"}
+    shown = {label.split("○")[0].replace("\u2060", "") for label in labels}
+    assert shown == titles | {"other/x↗ missing task"}
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` is not installed")
 def test_dot_is_read_by_graphviz_with_the_titles_intact(tricky):
-    text = graph_dot(tricky, "acme")
-    result = subprocess.run(["dot", "-Tjson"], input=text, capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(["dot", "-Tsvg"], input=graph_dot(tricky, "acme"),
+                            capture_output=True, text=True, check=True)
     assert result.stderr == ""
-    drawn = json.loads(result.stdout)
-    labels = {o["name"]: o["label"] for o in drawn["objects"]}
+    drawn = ET.fromstring(result.stdout)
+    nodes = {g.find(f"{SVG}title").text: [t.text for t in g.iter(f"{SVG}text")]
+             for g in drawn.iter(f"{SVG}g") if "node" in g.get("class", "").split()}
     for task in tricky.projects["acme"].tasks:
-        assert labels[task.ref].split("\n")[0] == task.title
-    assert len(drawn["edges"]) == 4
+        assert nodes[task.ref] == [task.title, "○ Backlog · alice"]
+    edges = [g for g in drawn.iter(f"{SVG}g") if "edge" in g.get("class", "").split()]
+    assert len(edges) == 4

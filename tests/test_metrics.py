@@ -99,7 +99,7 @@ def test_stage_times_and_bottlenecks(workspace, tasks):
             by_stage["doing"].current_median_days) == (3, 5.5, 6.55, 1, 20.0)
     assert (by_stage["review"].median_days, by_stage["review"].current) == (1.0, 1)
     ranked = metrics.bottleneck_stages(times, workspace.config)
-    assert [t.stage for t in ranked] == ["doing", "backlog", "review"]
+    assert [t.stage for t in ranked] == ["doing", "review"]  # not the intake backlog
 
 
 def test_stuck_by_stale_days_and_by_the_stage_percentile(workspace, tasks):
@@ -194,3 +194,101 @@ def test_metrics_from_a_real_history(git_repo):
     moves = read_history(git_repo.root, None, config=config).of("acme/a")
     assert metrics.cycle_days(moves, config) == 3.0 and metrics.lead_days(moves, config) == 4.0
     assert metrics.time_in_stages(moves, config, NOW) == {"backlog": 1.0, "doing": 3.0}
+
+
+# --- the metrics page: view model, SVG charts, built pages, a real browser ------------------
+
+from mdpm import charts  # noqa: E402
+
+
+def test_metrics_view_without_history_draws_nothing(workspace):
+    view = charts.metrics_view(workspace.portfolio, History(), NOW)
+    assert not view.available and view.charts == [] and "no git history" in view.message
+
+
+def test_metrics_view_charts_are_accessible_and_match_their_tables(workspace):
+    view = charts.metrics_view(workspace.portfolio, _history(), NOW)
+    assert [c.id for c in view.charts] == ["cfd", "cycle", "throughput", "aging"]
+    for chart in view.charts:
+        assert chart.svg.startswith("<svg ") and 'role="img"' in chart.svg
+        assert f'aria-labelledby="{chart.id}-title {chart.id}-desc"' in chart.svg
+        assert f'<title id="{chart.id}-title">{chart.title}</title>' in chart.svg
+        assert chart.rows and len(chart.headers) == len(chart.rows[0])
+    cycle = view.charts[1]
+    assert cycle.rows == [("acme/b", "2026-01-08", "5.5"), ("acme/a", "2026-01-05", "3")]
+    assert "50 %: 4.25 d" in cycle.svg and cycle.svg.count("<circle") == 2
+    assert "50 % took at most 4.25 days" in cycle.desc
+    throughput = view.charts[2]
+    # from the week of the first transition (Thursday 2026-01-01) to now, newest first
+    assert throughput.rows[-2:] == [("2026-01-05", 2), ("2025-12-29", 0)] and len(throughput.rows) == 5
+    aging = view.charts[3]
+    assert aging.rows == [("acme/c", "doing", "20", "20"), ("beta/d", "review", "10", "3")]
+    assert [s.stage for s in view.stages if s.bottleneck] == ["doing"]
+    assert [s.ref for s in view.stuck] == ["acme/c", "beta/d"]
+    assert dict((label, value) for label, value, _ in view.summary)["Finished"] == "2"
+
+
+def _built(git_repo, tmp_path, history=True):
+    from mdpm.build import build
+
+    files = {"mdpm.toml": SMALL_CONFIG,
+             "content/projects/acme/_index.md": "---\ntitle: Acme\ndue: 2026-01-20\n---\n",
+             "content/projects/acme/_retro.md": "# What we learned\n\nReview earlier.\n"}
+    git_repo.write(files)
+    start = int(T0.timestamp())
+    text = "---\ntitle: Task {n}\nowner: alice\ncollaborators: {{editor: bob}}\ndue: 2026-01-0{d}\nstage: {s}\n---\n"
+    for n in range(3):
+        for i, stage in enumerate(["backlog", "doing", "review", "done"][: 4 - n]):
+            git_repo.commit(f"t{n} {stage}", {f"content/projects/acme/t{n}.md":
+                                                text.format(n=n, d=n + 3, s=stage)},
+                            at=start + (n * 4 + i) * 86400)
+    root = git_repo.root
+    if not history:
+        root = tmp_path / "plain"
+        subprocess.run(["git", "clone", "-q", str(git_repo.root), str(root)], check=True)
+        shutil.rmtree(root / ".git")
+    workspace = open_workspace(root)
+    out = tmp_path / "site"
+    build(workspace, out, now=NOW, workers=1)
+    return out
+
+
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+
+
+def test_built_metrics_and_retro_pages(git_repo, tmp_path):
+    out = _built(git_repo, tmp_path)
+    page = (out / "metrics" / "index.html").read_text()
+    for chart in ("cfd", "cycle", "throughput", "aging"):
+        assert f'data-chart="{chart}"' in page
+    assert 'data-task="acme/t1"' in page  # stuck in review for weeks
+    retro = (out / "retro" / "acme" / "index.html").read_text()
+    assert 'data-task="acme/t0"' in retro and "What we learned</h" in retro
+    assert retro.count("<h1") == 1
+
+
+def test_built_pages_without_git_say_history_is_missing(git_repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    out = _built(git_repo, tmp_path, history=False)
+    page = (out / "metrics" / "index.html").read_text()
+    assert 'data-history="none"' in page and "fetch-depth: 0" in page and "<svg" not in page
+    retro = (out / "retro" / "acme" / "index.html").read_text()
+    assert 'data-history="none"' in retro
+
+
+@pytest.mark.browser
+def test_metrics_page_in_a_browser(git_repo, tmp_path, page):
+    out = _built(git_repo, tmp_path)
+    page.goto((out / "metrics" / "index.html").as_uri())
+    charts_found = page.locator("svg.chart")
+    assert charts_found.count() == 4
+    for i in range(4):
+        svg = charts_found.nth(i)
+        box = svg.bounding_box()
+        assert box and box["width"] > 300 and box["height"] > 100
+        assert svg.get_attribute("role") == "img"
+    page.locator("#cycle summary").click()
+    assert page.locator("#cycle table tbody tr").count() == 1
+    page.goto((out / "retro" / "acme" / "index.html").as_uri())
+    assert page.locator("tbody tr[data-task]").count() == 3

@@ -40,7 +40,7 @@ def test_markdown_cache_renders_each_text_once(tmp_path):
     path = tmp_path / "md.pickle"
     cache = MarkdownCache(path)
     html = cache.render_all(["# One", "# Two"])
-    assert html[content_key("# One")] == "<h1>One</h1>\n"
+    assert html[content_key("# One")] == "<h3>One</h3>\n"
     cache.save()
     again = MarkdownCache(path)
     assert set(again.entries) == {content_key("# One"), content_key("# Two")}
@@ -122,3 +122,8 @@ def test_dependency_order_survives_cycles(write_tree):
             Task(ref="x/b", project="x", id="b", path="", title="", stage="s",
                  depends_on=("x/a",))]
     assert sorted(dependency_order(loop)) == ["x/a", "x/b"]
+
+
+def test_body_headings_sit_below_the_page_headings():
+    html = render_markdown("# Top\n\n### Deep\n\n# Again\n")
+    assert html == "<h3>Top</h3>\n<h4>Deep</h4>\n<h3>Again</h3>\n"

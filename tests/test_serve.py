@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from watchdog.events import FileModifiedEvent, FileMovedEvent, DirModifiedEvent
 
-from mdpm.errors import Problem
+from mdpm.errors import Problem, UsageError
 from mdpm.serve import (Preview, Refused, content_type, inject, is_loopback, overlay_html,
                         resolve_request)
 from mdpm.watch import ChangeFilter, Debouncer, event_paths, is_ignored
@@ -233,7 +233,7 @@ def test_only_inputs_of_the_site_count(tmp_path):
 def test_debouncer_hands_over_a_burst_once_after_it_settles():
     batches: list[set] = []
     done = threading.Event()
-    debouncer = Debouncer(lambda batch: (batches.append(batch), done.set()), delay=0.1)
+    debouncer = Debouncer(lambda batch: (batches.append(batch), done.set()), delay=0.3)
     debouncer.start()
     try:
         started = time.monotonic()
@@ -241,8 +241,8 @@ def test_debouncer_hands_over_a_burst_once_after_it_settles():
             debouncer.add([Path(f"/f{i % 3}")])
             time.sleep(0.02)
         assert done.wait(WAIT)
-        assert time.monotonic() - started >= 0.1 + 9 * 0.02
-        time.sleep(0.2)
+        assert time.monotonic() - started >= 0.3 + 9 * 0.02
+        time.sleep(0.4)
         assert batches == [{Path("/f0"), Path("/f1"), Path("/f2")}]
     finally:
         debouncer.stop()
@@ -312,10 +312,9 @@ def test_a_burst_of_saves_ends_in_the_last_one_with_few_rebuilds(preview):
     before = preview.rebuilds
     for i in range(20):
         draft.write_text(f"save number {i}", encoding="utf-8")
-        time.sleep(0.005)
     wait_for(page_shows(preview.url, "/acme/draft/", "save number 19"))
     time.sleep(0.3)
-    assert 1 <= preview.rebuilds - before <= 2
+    assert 1 <= preview.rebuilds - before <= 3
 
 
 def test_temp_files_alone_do_not_rebuild(preview):
@@ -452,6 +451,15 @@ def test_serve_with_a_broken_config_at_the_start_exits_2(small_repo, capsys):
     assert run(["-C", str(small_repo), "serve", "--port", "0"]) == 2
     err = capsys.readouterr().err
     assert "mdpm.toml" in err and "activ" in err
+
+
+def test_listening_beyond_this_machine_warns(live_repo, capsys):
+    from mdpm.serve import serve
+
+    # 203.0.113.1 (TEST-NET-3) is no address of this machine: the bind fails after the warning.
+    with pytest.raises(UsageError, match="cannot listen on 203.0.113.1"):
+        serve(live_repo, host="203.0.113.1", port=0, builder=PageBuilder(live_repo))
+    assert "warning: listening on 203.0.113.1" in capsys.readouterr().err
 
 
 def test_serve_on_a_taken_port_exits_2(live_repo, capsys):
@@ -655,3 +663,9 @@ def test_after_saves_the_kept_model_and_problems_equal_a_fresh_read(live):
     assert any(p.code == "person-unknown" for p in live.problems)
     assert "Acme launch" in (live.site_dir / "projects/acme/draft/index.html").read_text() or \
         "Acme launch" in (live.site_dir / "projects/acme/index.html").read_text()
+
+
+def test_other_files_in_a_project_folder_change_nothing(live):
+    note = live.root / "content/projects/acme/notes.txt"
+    note.write_text("not a task", encoding="utf-8")
+    assert live.update(live.site_dir, {note}) is None

@@ -280,3 +280,10 @@ def test_what_main_did_after_the_branch_left_it_is_not_counted(repo, capsys):
     changes = check_changes(open_workspace(repo.root), "main")
     assert [(t.ref, t.direction) for t in changes.transitions] == [("acme/idea", "new")]
     assert changes.deleted == []
+
+
+@pytest.mark.parametrize("ref", ["--help", " ", "main..feature"])
+def test_refs_that_are_not_commits_are_usage_errors(repo, capsys, ref):
+    status = run(["-C", str(repo.root), "check", f"--base={ref}"])
+    assert status == 2
+    assert "mdpm: error: --base" in capsys.readouterr().err

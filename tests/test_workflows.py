@@ -77,7 +77,7 @@ def test_workflow_is_least_privilege(path):
 def test_actions_are_pinned_and_scripts_take_no_expressions(path):
     workflow = load(path)
     for job_name, _job, step in steps(workflow):
-        if "uses" in step:
+        if "uses" in step and step["uses"] != "./":  # ./ is this checkout's action.yml
             assert PINNED.match(step["uses"]), f"{job_name}: unpinned {step['uses']}"
         if "run" in step:
             assert not UNSAFE_IN_SCRIPT.search(step["run"]), f"{job_name}: expression in run"
@@ -141,7 +141,7 @@ def test_pages_builds_on_push_weekly_and_by_hand_and_deploys_from_main(paths):
     assert "actions/configure-pages" in uses and "actions/upload-pages-artifact" in uses
     runs = "\n".join(s.get("run", "") for s in build["steps"])
     assert "mdpm build --out _site" in runs
-    assert 'mdpm review >> "$GITHUB_STEP_SUMMARY"' in runs
+    assert re.search(r"\bmdpm review\n.*\} >> \"\$GITHUB_STEP_SUMMARY\"", runs, re.DOTALL)
     assert deploy["needs"] == "build"
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert deploy["environment"]["name"] == "github-pages"
@@ -274,3 +274,34 @@ def test_signoff_step_fails_when_the_approval_was_dismissed(pull_request, tmp_pa
     assert ("::error file=content/projects/acme/draft.md,line=5,title=mdpm signoff-missing::"
             "`acme/draft` moved `review` → `done` and needs the approval of carol (@carol-gh)"
             in result.stdout)
+
+
+def test_init_writes_the_scaffold_workflows(tmp_path, capsys):
+    from mdpm.cli import run
+
+    assert run(["init", str(tmp_path / "team")]) == 0
+    written = tmp_path / "team" / ".github" / "workflows"
+    assert sorted(p.name for p in written.glob("*.yml")) == [p.name for p in SCAFFOLD_WORKFLOWS]
+    for path in SCAFFOLD_WORKFLOWS:
+        assert (written / path.name).read_bytes() == path.read_bytes()
+
+
+def test_pages_build_and_review_steps_run_in_a_new_team_repository(tmp_path, capsys):
+    from mdpm.cli import run
+
+    team = tmp_path / "team"
+    assert run(["init", str(team)]) == 0
+    workflow = load(team / ".github/workflows/pages.yml")
+    wanted = {"Build the site", "Status review"}
+    summary = tmp_path / "summary.md"
+    env = {**os.environ, "GITHUB_STEP_SUMMARY": str(summary),
+           "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])}
+    for step in workflow["jobs"]["build"]["steps"]:
+        if step.get("name") in wanted:
+            result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c",
+                                     step["run"]], cwd=team, env=env, capture_output=True,
+                                    text=True)
+            assert result.returncode == 0, result.stderr
+    assert (team / "_site" / "index.html").is_file()
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("```text\nStatus review: ") and text.endswith("```\n")
