@@ -17,7 +17,7 @@ from . import history as history_module
 from .errors import Problem, has_errors
 from .history import History
 from .markdown import MarkdownCache, cache_file, default_cache_dir
-from .render import render_site, renderer_for
+from .render import Renderer, render_site, renderer_for
 from .site import build_site, markdown_texts
 from .workspace import Workspace, check
 from .write import write_site
@@ -59,7 +59,9 @@ def build(workspace: Workspace, out_dir: Path, *, now: dt.datetime, history: His
     problems = check(workspace, now.date())
     if history is None:
         report("history", 0, 1)
-        history = history_module.read_history(workspace.root, workspace.portfolio.tasks.keys())
+        history = history_module.read_history(
+            workspace.root, workspace.portfolio.tasks.keys(), config=workspace.config,
+            progress=history_module.terminal_progress() if progress is not None else None)
     cache_dir = cache_dir or default_cache_dir(workspace.root)
     cache = MarkdownCache(cache_file(cache_dir))
     texts = markdown_texts(workspace.portfolio)
@@ -68,10 +70,45 @@ def build(workspace: Workspace, out_dir: Path, *, now: dt.datetime, history: His
     site = build_site(workspace, problems, history, now, markdown=markdown)
     renderer = renderer_for(site, cache_dir / "templates")
     total = len(renderer.specs)
-    stats = write_site(_counted(render_site(site, renderer), total, report), Path(out_dir))
+    pages = _render_parallel(renderer, workers) if workers > 1 and total >= PARALLEL_FROM \
+        else render_site(site, renderer)
+    stats = write_site(_counted(pages, total, report), Path(out_dir))
     cache.save(keep=set(markdown))
     return BuildResult(Path(out_dir), problems, stats.written, stats.unchanged, stats.removed,
                        round(time.perf_counter() - started, 3), history.status)
+
+
+PARALLEL_FROM = 600
+"""Render on a fork pool from this many pages on (below, starting the pool costs more)."""
+_CHUNK = 64
+
+
+def _render_parallel(renderer: Renderer, workers: int) -> Iterator[tuple[str, bytes]]:
+    """Render the pages on `workers` forked processes, in order; static files here."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        yield from render_site(renderer.site, renderer)
+        return
+    yield from renderer.static_files()
+    chunks = [(i, min(i + _CHUNK, len(renderer.specs))) for i in range(0, len(renderer.specs),
+                                                                      _CHUNK)]
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, initializer=_adopt, initargs=(renderer,)) as pool:
+        for pages in pool.imap(_render_chunk, chunks):
+            yield from pages
+
+
+_WORKER: dict = {}
+
+
+def _adopt(renderer: Renderer) -> None:
+    _WORKER["renderer"] = renderer  # per worker process: the forked copy of the renderer
+
+
+def _render_chunk(bounds: tuple[int, int]) -> list[tuple[str, bytes]]:
+    renderer = _WORKER["renderer"]
+    return [(spec.path, renderer.render(spec)) for spec in renderer.specs[bounds[0]:bounds[1]]]
 
 
 def _counted(pages: Iterable[tuple[str, bytes]], total: int,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from .errors import ERROR, ConfigError, Problem
+from .errors import ERROR, ConfigError, Problem, sort_problems
 
 CONFIG_NAME = "mdpm.toml"
 STAGE_TYPES = ("queue", "active", "done")
@@ -144,7 +144,10 @@ def load_config(root: Path) -> tuple[Config, list[Problem]]:
     except FileNotFoundError:
         raise ConfigError(f"no {CONFIG_NAME} in {root}", path=CONFIG_NAME) from None
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"not UTF-8 (byte {exc.start})", path=CONFIG_NAME, line=1) from None
+        data = path.read_bytes()
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ConfigError("not UTF-8: save the file as UTF-8", path=CONFIG_NAME,
+                          line=line) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -160,8 +163,9 @@ def load_config_strict(root: Path) -> Config:
     config, problems = load_config(root)
     errors = [p for p in problems if p.severity == ERROR]
     if errors:
-        raise ConfigError(f"{len(errors)} error(s) in {CONFIG_NAME}", path=CONFIG_NAME,
-                          problems=problems)
+        count = f"{len(errors)} error{'s' * (len(errors) != 1)}"
+        raise ConfigError(f"{CONFIG_NAME} has {count}; fix {'them' if len(errors) > 1 else 'it'} "
+                          "and run again", problems=sort_problems(problems))
     return config
 
 
@@ -169,6 +173,15 @@ def nearest(word: str, choices) -> str:
     """Return ' (did you mean `x`?)' for the closest choice, or ''."""
     match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"; did you mean `{match[0]}`?" if match else ""
+
+
+def _nearest_anywhere(key: str) -> str:
+    """Suggest a top-level key, or a table's key written at the top level (`title`)."""
+    labels = {name: f"`{name}`" for name in KNOWN_KEYS[""]}
+    for table in ("site", "limits"):
+        labels.update({name: f"`{name}` under [{table}]" for name in KNOWN_KEYS[table]})
+    match = difflib.get_close_matches(key, list(labels), n=1, cutoff=0.6)
+    return f"; did you mean {labels[match[0]]}?" if match else ""
 
 
 def _toml_error_line(message: str) -> int:
@@ -187,7 +200,9 @@ class _Reader:
         self.problems.append(Problem(CONFIG_NAME, line, code, ERROR, message))
 
     def header_line(self, header: str, nth: int = 0) -> int:
-        pattern = re.compile(r"^\s*\[+\s*" + re.escape(header) + r"\s*\]+")
+        parts = [r"\s*(?:" + re.escape(part) + "|\"" + re.escape(part) + "\"|'" + re.escape(part)
+                 + r"')\s*" for part in header.split(".", 1)]
+        pattern = re.compile(r"^\s*\[+" + r"\.".join(parts) + r"\]+")
         seen = 0
         for number, line in enumerate(self.lines, 1):
             if pattern.match(line):
@@ -210,9 +225,13 @@ class _Reader:
         known = KNOWN_KEYS[kind]
         for key in table:
             if key not in known:
-                line = self.key_line(start, key) if kind else self.header_line(key)
-                self.problem(line, f"unknown key `{key}` in {where}{nearest(key, known)}",
-                             code="key-unknown")
+                line = self.key_line(start, key) if kind else self._top_key_line(key)
+                hint = _nearest_anywhere(key) if not kind else nearest(key, known)
+                self.problem(line, f"unknown key `{key}` in {where}{hint}", code="key-unknown")
+
+    def _top_key_line(self, key: str) -> int:
+        header = self.header_line(key)
+        return header if header != 1 else self.key_line(1, key)
 
     def integer(self, table: dict, key: str, start: int, where: str, minimum: int) -> int | None:
         value = table.get(key)

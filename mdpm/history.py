@@ -31,10 +31,11 @@ FIX_SHALLOW = ("this is a shallow clone: fetch the whole history (`git fetch --u
 _SIMPLE_STAGE = re.compile(r"^([A-Za-z0-9_-]+)(?:\s+#.*)?$")
 _STAGE_LINE = re.compile(r"^stage[ \t]*:(.*)$", re.MULTILINE)
 _READ_SIZE = 1 << 20
-# The common case without decoding or YAML: the first line that is a simple `stage:` or the
-# closing fence; any other `stage:` line (quoted, a list, ...) goes to the YAML parser.
-_FAST_STAGE = re.compile(rb"^(?:stage[ \t]*:[ \t]*([A-Za-z0-9_-]*)(?:[ \t]+#[^\n]*)?[ \t]*$"
-                         rb"|(?:---|\.\.\.)[ \t]*$|stage[ \t]*:)", re.MULTILINE)
+PROGRESS_EVERY = 0.5
+"""Seconds between progress reports while mining (none for a walk shorter than this)."""
+# The common case without decoding or YAML: a plain `stage: word` line before the closing
+# fence; anything else (quoted, a list, CRLF, a BOM, two stage keys...) goes to the parser.
+_SIMPLE_LINE = re.compile(rb"stage[ \t]*:[ \t]*([A-Za-z0-9_-]*)(?:[ \t]+#[^\n]*)?[ \t]*$")
 
 
 @dataclass(frozen=True)
@@ -118,27 +119,28 @@ def _open_repo(root: Path) -> _Repo | History:
     if shutil.which("git") is None:
         return History(message="git is not installed: stage history, flow metrics and stuck "
                                "work need git and the repository's history")
-    top = _git_or_none(root, "rev-parse", "--show-toplevel")
-    if top is None:
-        return History(message="not a git repository: stage history, flow metrics and stuck "
-                               "work need the repository's git history (`git init`, commit)")
-    head = _git_or_none(root, "rev-parse", "--verify", "-q", "HEAD^{commit}")
-    if head is None:
+    # One call in the common case; on failure, two more to say what is missing.
+    found = (_git_or_none(root, "rev-parse", "--show-toplevel", "--is-shallow-repository",
+                          "--git-path", "shallow", "HEAD^{commit}") or "").split("\n")
+    if len(found) != 4:
+        if _git_or_none(root, "rev-parse", "--show-toplevel") is None:
+            return History(message="not a git repository: stage history, flow metrics and "
+                                   "stuck work need the repository's git history (`git init`, "
+                                   "commit)")
         return History(message="no commits yet: stage history starts with the first commit")
+    top, shallow_answer, shallow_file, head = found
     content = (root / "content" / "projects").resolve()
     top_path = Path(top).resolve()
     try:
         prefix = content.relative_to(top_path).as_posix() + "/"
     except ValueError:
         return History(message=f"{content} is outside the git repository {top_path}")
-    shallow = _git_or_none(root, "rev-parse", "--is-shallow-repository") == "true"
+    shallow = shallow_answer == "true"
     boundary = frozenset()
     if shallow:
-        shallow_file = _git_or_none(root, "rev-parse", "--git-path", "shallow")
-        path = Path(shallow_file) if shallow_file else None
-        if path is not None and not path.is_absolute():
-            path = root / path
-        if path is not None and path.is_file():
+        path = Path(shallow_file)
+        path = path if path.is_absolute() else root / path
+        if path.is_file():
             boundary = frozenset(path.read_text().split())
     return _Repo(top_path, prefix.encode("utf-8", "surrogateescape"), head, shallow, boundary)
 
@@ -368,6 +370,7 @@ class _Commit:
 
 def _read_log(repo: _Repo, since: str | None, progress) -> tuple[list[_Commit], dict]:
     """Stream the first-parent log (newest first) and read every new task blob once."""
+    started = time.monotonic()
     total = _count_commits(repo.top, since) if progress else None
     args = ["git", "-c", "diff.renames=true", "log", "--first-parent", "--raw", "-z",
             "--no-abbrev", "-M", "--no-color", "--no-ext-diff", "--diff-merges=first-parent",
@@ -381,8 +384,8 @@ def _read_log(repo: _Repo, since: str | None, progress) -> tuple[list[_Commit], 
         log.stdout.close()
         log.wait()
         stages = blobs.finish()
-    if progress and total:
-        progress(f"mining history: {total:,} commits read")
+    if progress and time.monotonic() - started > PROGRESS_EVERY:  # only after a long walk
+        progress(f"mining history: {len(commits):,} commits read")
     return commits, stages
 
 
@@ -408,7 +411,7 @@ def _parse_log(stream, prefix: bytes, request, progress, total) -> list[_Commit]
             request(blobs)
         if not chunk:
             break
-        if progress and time.monotonic() - last_report > 0.5:
+        if progress and time.monotonic() - last_report > PROGRESS_EVERY:
             last_report = time.monotonic()
             of_total = f" of {total:,}" if total else ""
             progress(f"mining history: {len(commits):,}{of_total} commits")
@@ -521,11 +524,15 @@ class _BlobReader:
 def stage_in(data: bytes) -> str | None:
     """Return the raw `stage:` of a task file's bytes: "" when absent, None when unreadable."""
     if data.startswith(b"---\n"):
-        found = _FAST_STAGE.search(data, 4)
-        if found is not None and found.group(1) is not None:
-            return found.group(1).decode("ascii")
-        if found is not None and found.group(0)[:1] in (b"-", b"."):
-            return ""  # the closing fence came first: no `stage:` key
+        fence = data.find(b"\n---", 3)
+        key = data.find(b"\nstage", 3, fence) if fence > 0 else -1
+        if key > 0:
+            found = _SIMPLE_LINE.match(data, key + 1, data.find(b"\n", key + 1))
+            if found is not None and data.find(b"\nstage", key + 1, fence) < 0:
+                return found.group(1).decode("ascii")
+        elif fence > 0 and data[fence + 4:fence + 5] in (b"\n", b"") \
+                and b"\n..." not in data[:fence] and b"stage" not in data[:fence]:
+            return ""  # the front-matter ends without a `stage:` key
     text, problem = decode(data, "")
     if problem is not None:
         return None

@@ -17,7 +17,7 @@ TASK_KEYS = ("title", "owner", "collaborators", "stage", "depends-on", "due", "p
 PROJECT_KEYS = ("title", "owner", "collaborators", "due", "start", "tags", "summary")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _KNOWN = {TASK_KEYS: frozenset(TASK_KEYS), PROJECT_KEYS: frozenset(PROJECT_KEYS)}
-_CHECKBOX = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[([ xX])\]", re.MULTILINE)
+_CHECKBOX = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[([ xX])\]", re.MULTILINE)
 _FENCED = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
 
 

@@ -7,8 +7,10 @@ the site root (e.g. `projects/acme/draft/index.html`); pages prefix it with thei
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -203,15 +205,28 @@ class ProjectView:
     blocked: int
     overdue: int
     problems: list[ProblemView]
-    graph_svg: str | None = None
-    timeline_svg: str | None = None
     critical_path: tuple[str, ...] = ()
+    drawings: Callable[[], tuple[str | None, str | None]] | None = field(default=None,
+                                                                         repr=False)
+    """Makes (graph SVG, timeline SVG) when a page first needs them (they are slow to lay out)."""
     timeline: list[str] = field(default_factory=list)
     """Refs of the tasks with a due date, by due date."""
 
     @property
     def pct(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
+
+    @functools.cached_property
+    def _drawn(self) -> tuple[str | None, str | None]:
+        return self.drawings() if self.drawings else (None, None)
+
+    @property
+    def graph_svg(self) -> str | None:
+        return self._drawn[0]
+
+    @property
+    def timeline_svg(self) -> str | None:
+        return self._drawn[1]
 
 
 @dataclass
@@ -426,6 +441,20 @@ def _critical_path(portfolio: Portfolio, project: Project) -> tuple[str, ...]:
         return ()
 
 
+def _drawings(portfolio: Portfolio, project: Project, refs: list[str], critical: tuple[str, ...],
+              today: dt.date, done: tuple[str, ...]) -> tuple[str | None, str | None]:
+    """Return the project's dependency graph and due-date timeline as inline SVG."""
+    if not refs:
+        return None, None
+    svg = graph.graph_svg(portfolio, project.id, link=_sibling_link, critical=critical)
+    tasks = [portfolio.tasks[r] for r in refs]
+    timeline = None
+    if any(t.due for t in tasks):
+        timeline = graph.timeline_svg(tasks, today, link=_sibling_link, done=done,
+                                      title=f"Due dates of {project.title}")
+    return svg, timeline
+
+
 def _sibling_link(ref: str) -> str:
     """Link from a project page (projects/<p>/index.html) to any task's page."""
     return f"../{ref}/index.html"
@@ -450,12 +479,8 @@ def _project(portfolio: Portfolio, project: Project, tasks: dict[str, TaskView],
         overdue=sum(1 for t in views if t.overdue_days is not None),
         problems=[p for p in problems if p.problem.path.startswith(prefix)],
         critical_path=critical,
-        graph_svg=graph.graph_svg(portfolio, project.id, link=_sibling_link,
-                                  critical=critical) if refs else None,
-        timeline_svg=graph.timeline_svg([portfolio.tasks[r] for r in refs], today,
-                                        link=_sibling_link, done=[t.ref for t in views if t.done],
-                                        title=f"Due dates of {project.title}")
-        if any(t.due for t in views) else None,
+        drawings=functools.partial(_drawings, portfolio, project, refs, critical, today,
+                                   tuple(t.ref for t in views if t.done)),
         timeline=sorted((t.ref for t in views if t.due), key=lambda r: (tasks[r].due, r)),
     )
 

@@ -237,6 +237,26 @@ def test_leftovers_of_a_killed_build_are_cleaned(tmp_path):
     assert (out / "index.html").is_file()
 
 
+def test_a_build_killed_while_moving_files_is_finished_next_time(tmp_path):
+    from mdpm.write import _recover
+
+    root = copy_broken(tmp_path / "repo")
+    out = tmp_path / "site"
+    build_copy(root, out)
+    stage = tmp_path / ".mdpm-stage-site-killed"
+    stage.mkdir()
+    (stage / "0").write_bytes(b"new board")
+    (stage / "journal.json").write_text(json.dumps({"moves": [["0", "board/index.html"]],
+                                                    "remove": ["review/index.html"]}))
+    _recover(out)
+    assert (out / "board" / "index.html").read_bytes() == b"new board"
+    assert not (out / "review").exists()
+    assert not stage.exists()
+    build_copy(root, out)
+    assert b"data-stage" in (out / "board" / "index.html").read_bytes()
+    assert (out / "review" / "index.html").is_file()
+
+
 def test_refuses_to_replace_a_folder_it_did_not_write(tmp_path, capsys):
     root = copy_broken(tmp_path / "repo")
     keep = tmp_path / "docs"

@@ -168,6 +168,9 @@ def test_refs_limit_the_answer(repo):
     ("---\ntitle: x\n---\nstage: doing\n", ""),
     ("---\nstage:\n---\n", ""),
     ("---\nstage: [a, b]\n---\n", None),
+    ("---\nstage: a\nstage: b\n---\n", None),
+    ("---\nstages: x\n---\n", ""),
+    ("---\nnotes: |\n  stage: x\nstage: doing\n---\n", "doing"),
     ("no front-matter\nstage: doing\n", None),
     ("\ufeff---\r\nstage: doing\r\n---\r\n", "doing"),
 ])
@@ -241,11 +244,14 @@ def test_project_below_the_git_top_level(git_repo):
     assert stages(history, "acme/a") == [("doing", T0)]
 
 
-def test_progress_is_reported(repo):
+def test_progress_is_reported_only_for_a_long_walk(repo, monkeypatch):
     repo.commit("add", {"content/projects/acme/a.md": task("doing")}, at=T0)
     seen = []
-    mine(repo, progress=seen.append)
-    assert seen and "1 commits" in seen[-1]
+    mine(repo, progress=seen.append, cache_dir=repo.root / "c1")
+    assert seen == []  # a short walk stays quiet
+    monkeypatch.setattr("mdpm.history.PROGRESS_EVERY", -1.0)
+    mine(repo, progress=seen.append, cache_dir=repo.root / "c2")
+    assert seen and seen[-1] == "mining history: 1 commits read"
 
 
 def test_terminal_progress_writes_lines(capsys):
