@@ -17,7 +17,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.gen import generate  # noqa: E402
-from mdpm.graph import graph_dot, graph_layout, graph_mermaid, graph_svg, project_graph  # noqa: E402
+from mdpm.graph import (graph_dot, graph_layout, graph_mermaid, graph_svg,  # noqa: E402
+                        project_graph)
 from mdpm.schedule import project_plan  # noqa: E402
 from mdpm.workspace import open_workspace  # noqa: E402
 

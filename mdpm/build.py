@@ -6,7 +6,11 @@ view models -> pages -> write (see write.py for how the old site stays whole).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
+import json
+import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -18,7 +22,7 @@ from .errors import Problem, has_errors
 from .history import History
 from .markdown import MarkdownCache, cache_file, default_cache_dir
 from .render import Renderer, render_site, renderer_for
-from .site import build_site, markdown_texts
+from .site import Site, build_site, markdown_texts
 from .workspace import Workspace, check
 from .write import write_site
 
@@ -68,14 +72,149 @@ def build(workspace: Workspace, out_dir: Path, *, now: dt.datetime, history: His
     report("markdown", 0, len(texts))
     markdown = cache.render_all(texts, workers=workers)
     site = build_site(workspace, problems, history, now, markdown=markdown)
+    report("drawings", 0, len(site.projects))
+    _prepare_drawings(site, cache_dir, workers)
     renderer = renderer_for(site, cache_dir / "templates")
     total = len(renderer.specs)
     pages = _render_parallel(renderer, workers) if workers > 1 and total >= PARALLEL_FROM \
         else render_site(site, renderer)
     stats = write_site(_counted(pages, total, report), Path(out_dir))
     cache.save(keep=set(markdown))
-    return BuildResult(Path(out_dir), problems, stats.written, stats.unchanged, stats.removed,
-                       round(time.perf_counter() - started, 3), history.status)
+    result = BuildResult(Path(out_dir), problems, stats.written, stats.unchanged, stats.removed,
+                         round(time.perf_counter() - started, 3), history.status)
+    _remember(workspace.config, Path(out_dir), now, cache_dir, result)
+    return result
+
+
+# --- nothing changed: skip the build --------------------------------------------------------
+
+_LAST = "last-build.json"
+
+
+def up_to_date(config, out_dir: Path, now: dt.datetime,
+               cache_dir: Path | None = None) -> BuildResult | None:
+    """Return the last build's result when nothing it depends on changed since, else None.
+
+    "Nothing" is: every content file (path, size, mtime), mdpm.toml, the theme and mdpm's
+    own files, git's HEAD, `now` to the second, and the output folder as the last build
+    left it. Only a cheap walk of the folders; no file is read.
+    """
+    cache_dir = cache_dir or default_cache_dir(config.root)
+    try:
+        last = json.loads((cache_dir / _LAST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if last.get("key") != _inputs_key(config, now) or last.get("out") != str(out_dir) \
+            or last.get("output") != _listing_key(out_dir):
+        return None
+    problems = [Problem(**p) for p in last["problems"]]
+    return BuildResult(out_dir, problems, 0, last["pages"], 0, 0.0, last["history"])
+
+
+def _remember(config, out_dir: Path, now: dt.datetime, cache_dir: Path,
+              result: BuildResult) -> None:
+    record = {"key": _inputs_key(config, now), "out": str(out_dir),
+              "output": _listing_key(out_dir), "pages": result.pages,
+              "history": result.history_status,
+              "problems": [dataclasses.asdict(p) for p in result.problems]}
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        (cache_dir / _LAST).write_text(json.dumps(record), encoding="utf-8")
+    except OSError:
+        pass
+
+
+def _inputs_key(config, now: dt.datetime) -> str:
+    from .render import theme_dirs
+
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{now.isoformat()}\0{os.environ.get('SOURCE_DATE_EPOCH', '')}".encode())
+    digest.update(config.path.read_bytes())
+    folders = [config.content_dir, Path(__file__).parent,
+               *theme_dirs(config.root, config.site.theme or "default")]
+    for folder in folders:
+        digest.update(_listing_key(folder).encode())
+    digest.update(_git_head(config.root).encode())
+    return digest.hexdigest()
+
+
+def _listing_key(folder: Path) -> str:
+    """A hash of every file's path, size and mtime under a folder."""
+    digest = hashlib.blake2b(digest_size=16)
+    for base, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            try:
+                info = os.stat(os.path.join(base, name))
+            except OSError:
+                continue
+            digest.update(f"{base}/{name}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _git_head(root: Path) -> str:
+    """Return what HEAD points at, read from .git without running git ('' without git)."""
+    git = root / ".git"
+    try:
+        head = (git / "HEAD").read_text(encoding="utf-8").strip()
+        parts = [head]
+        if head.startswith("ref: "):
+            ref = git / head[5:]
+            parts.append(ref.read_text(encoding="utf-8") if ref.is_file() else "")
+            packed = git / "packed-refs"
+            parts.append(str(packed.stat().st_mtime_ns) if packed.is_file() else "")
+        shallow = git / "shallow"
+        parts.append(shallow.read_text(encoding="utf-8") if shallow.is_file() else "")
+        return "\0".join(parts)
+    except OSError:
+        return ""
+
+
+def _prepare_drawings(site: Site, cache_dir: Path, workers: int) -> None:
+    """Lay out every project's graph and timeline, from the cache or on the fork pool."""
+    cache = MarkdownCache(cache_dir / "drawings.pickle")
+    code = _code_key()
+    keyed = {p.id: f"{code}/{p.drawing_key}" for p in site.projects if p.drawings}
+    missing = [i for i, p in enumerate(site.projects)
+               if p.drawings and keyed[p.id] not in cache.entries]
+    if missing:
+        for index, drawn in zip(missing, _map(_draw, site, missing, workers)):
+            cache.entries[keyed[site.projects[index].id]] = drawn
+        cache.dirty = True
+    for project in site.projects:
+        if project.id in keyed:
+            project.__dict__["_drawn"] = cache.entries[keyed[project.id]]
+    cache.save(keep=set(keyed.values()))
+
+
+def _code_key() -> str:
+    """A hash of the code that draws, so a new mdpm does not reuse old drawings."""
+    from . import graph, layout, schedule
+
+    data = b"".join(Path(m.__file__).read_bytes() for m in (graph, layout, schedule))
+    return hashlib.blake2b(data, digest_size=8).hexdigest()
+
+
+def _draw(site: Site, index: int):
+    return site.projects[index].drawings()
+
+
+def _map(function, site: Site, items: list, workers: int) -> list:
+    """Return [function(site, item)], on a fork pool when there are several items."""
+    import multiprocessing
+
+    if workers < 2 or len(items) < 4 or "fork" not in multiprocessing.get_all_start_methods():
+        return [function(site, item) for item in items]
+    _WORKER["site"] = site
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return pool.map(functools.partial(_call_on_site, function), items, chunksize=1)
+    finally:
+        _WORKER.pop("site", None)
+
+
+def _call_on_site(function, item):
+    return function(_WORKER["site"], item)
 
 
 PARALLEL_FROM = 600
@@ -134,13 +273,23 @@ def _workers() -> int:
 def run_build(start: Path, out: str, *, strict: bool, quiet: bool, now: dt.datetime,
               stream) -> int:
     """`mdpm build`: build, print problems and a summary; the exit status."""
+    from .config import find_root, load_config_strict
     from .report import totals_line
-    from .workspace import open_workspace
+    from .workspace import load_portfolio
 
-    workspace = open_workspace(start)
+    config = load_config_strict(find_root(start))
     out_dir = Path(out)
     if not out_dir.is_absolute():
-        out_dir = workspace.root / out_dir
+        out_dir = config.root / out_dir
+    skipped = up_to_date(config, out_dir, now)
+    if skipped is not None:
+        for problem in skipped.problems:
+            print(problem.format(), file=stream)
+        if not quiet:
+            print(f"mdpm: {_rel(out_dir, config.root)} is up to date "
+                  f"({skipped.pages} files; nothing changed)", file=stream)
+        return 1 if strict and skipped.has_errors else 0
+    workspace = load_portfolio(config)
     last = [time.perf_counter()]
 
     def progress(step: str, done: int, total: int) -> None:

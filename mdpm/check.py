@@ -59,7 +59,7 @@ def person_over_limit(portfolio: Portfolio, today: dt.date) -> Iterator[Problem]
             key = "owner" if task.holder == task.owner else "collaborators"
             yield _problem(task, key, "wip-person",
                            f"{handle} holds {len(held)} active tasks, over their limit of "
-                           f"{limit} ({refs})")
+                           f"{limit} ({refs}); finish or hand over one before taking another")
 
 
 def dependency_missing(portfolio: Portfolio, today: dt.date) -> Iterator[Problem]:
@@ -68,7 +68,19 @@ def dependency_missing(portfolio: Portfolio, today: dt.date) -> Iterator[Problem
             if ref not in portfolio.tasks:
                 yield _problem(task, "depends-on", "dep-missing",
                                f"depends on `{ref}`, which does not exist"
-                               f"{nearest(ref, portfolio.tasks)}")
+                               f"{_nearest_ref(ref, portfolio)}")
+
+
+def _nearest_ref(ref: str, portfolio: Portfolio) -> str:
+    """Suggest a task of the same project, or a project when that one does not exist."""
+    project_id, task_id = ref.split("/", 1)
+    project = portfolio.projects.get(project_id)
+    if project is None:
+        hint = nearest(project_id, portfolio.projects)
+        return hint.replace("did you mean", "there is no such project; did you mean project")\
+            if hint else "; there is no such project"
+    hint = nearest(task_id, [t.id for t in project.tasks])
+    return hint.replace("`", f"`{project_id}/", 1) if hint else ""
 
 
 def dependency_cycle(portfolio: Portfolio, today: dt.date) -> Iterator[Problem]:
@@ -86,8 +98,8 @@ def dependency_order(portfolio: Portfolio, today: dt.date) -> Iterator[Problem]:
             needed = portfolio.tasks.get(ref)
             if needed is not None and not portfolio.is_done(needed) and ref != task.ref:
                 yield _problem(task, "stage", "dep-order",
-                               f"is in `{task.stage}` but `{ref}` it depends on is still "
-                               f"in `{needed.stage}`")
+                               f"is in `{task.stage}` but `{ref}`, which it depends on, is "
+                               f"still in `{needed.stage}`; finish that first or move this back")
 
 
 def owner_problems(portfolio: Portfolio, today: dt.date) -> Iterator[Problem]:
@@ -139,12 +151,14 @@ def person_unknown(portfolio: Portfolio, today: dt.date) -> Iterator[Problem]:
                 yield _unknown(task.path, task.line_of("collaborators"), collaborator.handle, known)
     for project in portfolio.projects.values():
         if project.owner and config.person(project.owner) is None:
-            yield _unknown(f"{project.path}/_index.md", 1, project.owner, known)
+            yield _unknown(f"{project.path}/_index.md", project.key_lines.get("owner", 1),
+                           project.owner, known)
 
 
 def _unknown(path: str, line: int, handle: str, known: list[str]) -> Problem:
+    hint = nearest(handle, known) or f"; add [people.{handle}] or fix the handle"
     return Problem(path, line, "person-unknown", ERROR,
-                   f"`{handle}` is not in [people] of mdpm.toml{nearest(handle, known)}")
+                   f"`{handle}` is not in [people] of mdpm.toml{hint}")
 
 
 def overdue(portfolio: Portfolio, today: dt.date) -> Iterator[Problem]:

@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Mapping
@@ -79,7 +80,10 @@ def read_history(root: Path, refs=None, *, progress=None, config=None,
     if isinstance(repo, History):
         return repo
     cache_path = (Path(cache_dir) if cache_dir else root / CACHE_DIR) / CACHE_FILE
-    state = _mine(repo, cache_path, progress)
+    try:
+        state = _mine(repo, cache_path, progress)
+    except _GitFailed as exc:
+        return History(message=f"{exc}: stage history, flow metrics and stuck work are left out")
     transitions = state.transitions(first_stage, refs)
     if repo.shallow:
         left_out = state.incomplete_count(refs)
@@ -95,7 +99,11 @@ def terminal_progress(stream=None):
     tty = hasattr(stream, "isatty") and stream.isatty()
 
     def report(text: str) -> None:
-        stream.write(("\r" + text + "\x1b[K") if tty else text + "\n")
+        line = text.rstrip("\n")
+        if tty:  # one line, rewritten; a text ending in a newline is the last one
+            stream.write("\r" + line + "\x1b[K" + ("\n" if text.endswith("\n") else ""))
+        else:
+            stream.write(line + "\n")
         stream.flush()
 
     return report
@@ -376,17 +384,26 @@ def _read_log(repo: _Repo, since: str | None, progress) -> tuple[list[_Commit], 
             "--no-abbrev", "-M", "--no-color", "--no-ext-diff", "--diff-merges=first-parent",
             "--format=%x01%H %ct %P%x00%aN", repo.head if since is None else f"{since}..{repo.head}"]
     blobs = _BlobReader(repo.top)
-    log = subprocess.Popen(args, cwd=repo.top, env=_git_env(), stdout=subprocess.PIPE,
-                           stderr=subprocess.DEVNULL)
-    try:
-        commits = _parse_log(log.stdout, repo.prefix, blobs.request, progress, total)
-    finally:
-        log.stdout.close()
-        log.wait()
-        stages = blobs.finish()
+    with tempfile.TemporaryFile() as errors:
+        log = subprocess.Popen(args, cwd=repo.top, env=_git_env(), stdout=subprocess.PIPE,
+                               stderr=errors)
+        try:
+            commits = _parse_log(log.stdout, repo.prefix, blobs.request, progress, total)
+        finally:
+            log.stdout.close()
+            log.wait()
+            stages = blobs.finish()
+        if log.returncode != 0:
+            errors.seek(0)
+            reason = errors.read().decode("utf-8", "replace").strip().splitlines()
+            raise _GitFailed(f"`git log` failed: {reason[-1] if reason else log.returncode}")
     if progress and time.monotonic() - started > PROGRESS_EVERY:  # only after a long walk
-        progress(f"mining history: {len(commits):,} commits read")
+        progress(f"mining history: {len(commits):,} commits read\n")
     return commits, stages
+
+
+class _GitFailed(Exception):
+    """Git could not read the history (a damaged or partial repository)."""
 
 
 def _count_commits(top: Path, since: str | None) -> int | None:
@@ -477,7 +494,10 @@ class _BlobReader:
         fresh = [b for b in blobs if b not in self.asked]
         self.asked.update(fresh)
         if fresh:
-            self.process.stdin.write(("\n".join(fresh) + "\n").encode())
+            try:
+                self.process.stdin.write(("\n".join(fresh) + "\n").encode())
+            except OSError as exc:  # cat-file died: say so instead of a traceback
+                raise _GitFailed(f"`git cat-file` stopped: {exc.strerror}") from None
 
     def finish(self) -> dict[str, str | None]:
         """Close the request stream, wait for the last answer; return {blob: raw stage}."""

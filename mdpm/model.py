@@ -92,6 +92,8 @@ class Project:
     body: str = ""
     retro: str = ""
     tasks: list[Task] = field(default_factory=list)
+    key_lines: dict[str, int] = field(default_factory=dict)
+    """Front-matter key -> line in `_index.md`."""
 
 
 @dataclass
@@ -225,7 +227,11 @@ class _Fields:
         value = self.meta.get(key)
         if value is None:
             return None
-        if not isinstance(value, str) or not DATE_RE.match(value.strip()):
+        if not isinstance(value, str):
+            self.problem(key, "date-invalid",
+                         f"`{key}` must be a date written YYYY-MM-DD, not {_kind(value)}")
+            return None
+        if not DATE_RE.match(value.strip()):
             self.problem(key, "date-invalid", f"`{key}: {value}` is not a date; write YYYY-MM-DD")
             return None
         try:
@@ -332,6 +338,7 @@ def _estimate(fields: _Fields) -> float | None:
 
 def _fill_project(project: Project, doc: RawDoc, problems: list[Problem]) -> None:
     project.body = doc.body
+    project.key_lines = dict(doc.key_lines)
     if doc.meta is None:
         return
     fields = _Fields(doc, problems)

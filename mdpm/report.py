@@ -14,6 +14,7 @@ from .history import stale_warnings
 from .workspace import check, open_workspace
 
 MAX_ANNOTATIONS = 10  # GitHub shows 10 errors and 10 warnings per step; the summary has all
+SUMMARY_LIMIT = 1000 * 1000  # GitHub refuses a step summary over 1 MiB
 
 
 def run_check(start: Path, args) -> int:
@@ -37,7 +38,9 @@ def run_check(start: Path, args) -> int:
         print(json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False))
     elif fmt == "github":
         print_github(problems, workspace.config.site.title)
-        write_step_summary(summary_markdown(problems, workspace.config.site.title) + extra_markdown)
+        write_step_summary(summary_markdown(problems, workspace.config.site.title,
+                                            limit=SUMMARY_LIMIT - len(extra_markdown))
+                           + extra_markdown)
     elif fmt == "markdown":
         print(summary_markdown(problems, workspace.config.site.title) + extra_markdown)
     else:
@@ -83,20 +86,31 @@ def print_github(problems: list[Problem], title: str, stream=None) -> None:
               file=stream)
     hidden = len(problems) - sum(shown.values())
     if hidden:
-        print(f"::notice title=mdpm::{hidden} more problems are in the job summary", file=stream)
+        print(f"::notice title=mdpm::{hidden} more problems ({len(problems)} in all) are listed "
+              "in the job summary and the log above", file=stream)
 
 
-def summary_markdown(problems: list[Problem], title: str) -> str:
-    """Return a Markdown report of all problems (for the job summary or a PR comment)."""
+def summary_markdown(problems: list[Problem], title: str, limit: int | None = None) -> str:
+    """Return a Markdown report of all problems (for the job summary or a PR comment).
+
+    With `limit` (in bytes), rows that do not fit are replaced by a line that counts them.
+    """
     counts = Counter(p.severity for p in problems)
     lines = [f"## mdpm check: {title}", ""]
     if not problems:
         lines.append("No problems. :white_check_mark:")
         return "\n".join(lines) + "\n"
-    lines += [f"**{counts.get('error', 0)} errors, {counts.get('warning', 0)} warnings**", "",
-              "| Where | Severity | Rule | Problem |", "|---|---|---|---|"]
-    for p in problems:
-        lines.append(f"| `{_cell(p.path)}:{p.line}` | {p.severity} | `{p.code}` | {_cell(p.message)} |")
+    errors, warnings = counts.get("error", 0), counts.get("warning", 0)
+    lines += [f"**{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}**",
+              "", "| Where | Severity | Rule | Problem |", "|---|---|---|---|"]
+    size = sum(len(line.encode()) + 1 for line in lines) + 200
+    for shown, p in enumerate(problems):
+        row = f"| `{_cell(p.path)}:{p.line}` | {p.severity} | `{p.code}` | {_cell(p.message)} |"
+        size += len(row.encode()) + 1
+        if limit is not None and size > limit:
+            lines += ["", f"... and {len(problems) - shown} more: the job log lists every problem."]
+            break
+        lines.append(row)
     return "\n".join(lines) + "\n"
 
 

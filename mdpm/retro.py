@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 
 from . import metrics
 from .config import nearest
@@ -208,10 +210,8 @@ def retro_markdown(retro: Retro, titles: dict[str, str]) -> str:
                      f"{_cell(slowest)} |")
     lines += ["", "## What made it late", ""]
     late = retro.late
-    lines += [f"- `{t.ref}` ({_cell(t.title)}): {t.late_days} days late; most time in "
-              f"{titles.get(t.slowest_stage, t.slowest_stage or '?')}"
-              + (f" ({t.stage_days[t.slowest_stage]:g} days, held by {t.slowest_holder})"
-                 if t.slowest_stage else "") for t in late] or ["- No task finished after its due date."]
+    lines += [f"- `{t.ref}` ({_cell(t.title)}): {t.late_days} days late; " + _why_late(t, retro)
+              for t in late] or ["- No task finished after its due date."]
     lines += ["", "## Time per stage", "", "| Stage | Tasks | Total days | Median days |",
               "|---|---|---|---|"]
     lines += [f"| {s.title} | {s.tasks} | {s.total_days:g} | {_num(s.median_days)} |"
@@ -226,6 +226,17 @@ def retro_markdown(retro: Retro, titles: dict[str, str]) -> str:
         lines.append("- No hand-offs between people were recorded.")
     lines += ["", "## Questions for the team", ""] + _questions(retro, titles) + [""]
     return "\n".join(lines)
+
+
+def _why_late(task: TaskFacts, retro: Retro) -> str:
+    """Which stage took the time, and who held the task there."""
+    if task.slowest_stage is None:
+        return "no stage history"
+    days = task.stage_days[task.slowest_stage]
+    title = retro.title_of(task.slowest_stage)
+    if task.slowest_stage == retro.first_stage:
+        return f"started late: {days:g} days in {title} before work began"
+    return f"most time in {title} ({days:g} days, held by {task.slowest_holder or 'nobody'})"
 
 
 def _plan_lines(retro: Retro) -> list[str]:
@@ -275,14 +286,37 @@ def _num(value: float | None) -> str:
     return "—" if value is None else f"{value:g}"
 
 
-def retro_views(portfolio, history: History, now: dt.datetime) -> dict[str, Retro]:
-    """The retrospective of every project, by project id (for the site's retro pages)."""
-    return {pid: retro_view(portfolio, pid, history, now) for pid in sorted(portfolio.projects)}
+def retro_views(portfolio, history: History, now: dt.datetime) -> Mapping[str, Retro]:
+    """The retrospective of every project, by project id, each made when first read."""
+    return Lazy({pid: partial(retro_view, portfolio, pid, history, now)
+                 for pid in sorted(portfolio.projects)})
 
 
-def history_extras(portfolio, history: History, now: dt.datetime) -> dict:
-    """The data of the metrics and retrospective pages, for `Site.extras`."""
+def history_extras(portfolio, history: History, now: dt.datetime) -> Mapping:
+    """The data of the metrics and retrospective pages, for `Site.extras`.
+
+    Made when a page first reads it, so a rebuild of other pages (`mdpm serve`) skips it.
+    """
     from .charts import metrics_view
 
-    return {"metrics": metrics_view(portfolio, history, now),
-            "retros": retro_views(portfolio, history, now)}
+    return Lazy({"metrics": partial(metrics_view, portfolio, history, now),
+                 "retros": partial(retro_views, portfolio, history, now)})
+
+
+class Lazy(Mapping):
+    """A mapping whose values are made by their functions on first read, then kept."""
+
+    def __init__(self, makers: dict):
+        self._makers = makers
+        self._made: dict = {}
+
+    def __getitem__(self, key):
+        if key not in self._made:
+            self._made[key] = self._makers[key]()
+        return self._made[key]
+
+    def __iter__(self):
+        return iter(self._makers)
+
+    def __len__(self) -> int:
+        return len(self._makers)

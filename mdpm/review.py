@@ -26,7 +26,8 @@ class Bottleneck:
     over: bool
     at_limit: bool
     queue: bool
-    """True for a waiting stage listed because it is among the longest queues."""
+    """True for a stage listed because it holds the most tasks (not for its limit)."""
+    active: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,14 +141,17 @@ def bottlenecks(portfolio: Portfolio) -> list[Bottleneck]:
         count = len(counted_in(portfolio, stage.id))
         if stage.wip is not None and count >= stage.wip and count:
             found.append(Bottleneck(stage.id, stage.title, count, stage.wip,
-                                    over=count > stage.wip, at_limit=True, queue=False))
+                                    over=count > stage.wip, at_limit=True, queue=False,
+                                    active=stage.is_active))
     listed = {b.stage for b in found}
-    queues = [s for s in portfolio.config.stages
-              if not s.is_done and s.id not in listed and counted_in(portfolio, s.id)]
+    first = portfolio.config.first_stage.id  # a long backlog is not a bottleneck
+    queues = [s for s in portfolio.config.stages if not s.is_done and s.id != first
+              and s.id not in listed and counted_in(portfolio, s.id)]
     queues.sort(key=lambda s: (-len(counted_in(portfolio, s.id)), s.index))
     for stage in queues[:LONGEST_QUEUES]:
         found.append(Bottleneck(stage.id, stage.title, len(counted_in(portfolio, stage.id)),
-                                stage.wip, over=False, at_limit=False, queue=True))
+                                stage.wip, over=False, at_limit=False, queue=True,
+                                active=stage.is_active))
     found.sort(key=lambda b: (not b.over, not b.at_limit, -b.count))
     return found
 

@@ -101,7 +101,8 @@ def topological_order(refs_to_deps: dict[str, list[str]]) -> list[str]:
     naming the refs of one cycle, in dependency order.
     """
     position = {ref: i for i, ref in enumerate(refs_to_deps)}
-    deps = {ref: [d for d in dict.fromkeys(ds) if d in position] for ref, ds in refs_to_deps.items()}
+    deps = {ref: [d for d in dict.fromkeys(ds) if d in position]
+            for ref, ds in refs_to_deps.items()}
     waiting = {ref: len(ds) for ref, ds in deps.items()}
     dependents: dict[str, list[str]] = {ref: [] for ref in deps}
     for ref, ds in deps.items():

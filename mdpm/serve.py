@@ -9,6 +9,7 @@ started and stopped together) and `serve` (the command, with clean shutdown on s
 
 from __future__ import annotations
 
+import collections
 import errno
 import html
 import ipaddress
@@ -24,6 +25,7 @@ import tempfile
 import threading
 import time
 import traceback
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -53,31 +55,49 @@ CONTENT_TYPES = {
 }
 
 
+@dataclass
+class Built:
+    """The outcome of a build step: the problems to show, and the site files it rewrote."""
+
+    problems: list[Problem] = field(default_factory=list)
+    pages: set[str] | None = None
+    """Site-relative paths whose bytes changed; None when any page may have changed."""
+
+
 class Builder(Protocol):
-    """What the preview needs from a site builder; each call returns the problems to show."""
+    """What the preview needs from a site builder."""
 
-    def build(self, out_dir: Path) -> list[Problem]: ...
+    def build(self, out_dir: Path) -> Built: ...
 
-    def update(self, out_dir: Path, changed: set[Path]) -> list[Problem] | None:
-        """Update out_dir; return None when nothing changed (open pages stay)."""
+    def update(self, out_dir: Path, changed: set[Path], *,
+               early: Callable[[Built], None] | None = None,
+               interrupted: Callable[[], bool] = lambda: False) -> Built | None:
+        """Update out_dir; None when nothing changed (open pages stay).
+
+        A builder may hand over a first part with `early` (the saved page, at once) and
+        stop when `interrupted()` says newer saves are waiting.
+        """
 
 
 class LiveState:
-    """The build version open pages are at, and the problems to show on them."""
+    """The build version open pages are at, what each version changed, the problems shown."""
 
-    def __init__(self):
+    def __init__(self, keep: int = 200):
         self._token = os.urandom(4).hex()  # a restarted server never repeats a version
         self._counter = itertools.count(1)
         self.version = f"{self._token}.0"
         self.problems: list[Problem] = []
         self.closing = False
+        self._changes: collections.deque = collections.deque(maxlen=keep)
         self._cond = threading.Condition()
 
-    def publish(self, problems: list[Problem]) -> str:
-        """Record a finished build; wake every page waiting for a reload."""
+    def publish(self, built: Built) -> str:
+        """Record a finished build step; wake every page waiting for a reload."""
         with self._cond:
-            self.problems = list(problems)
+            pages = built.pages if built.problems == self.problems else None
+            self.problems = list(built.problems)
             self.version = f"{self._token}.{next(self._counter)}"
+            self._changes.append((self.version, None if pages is None else set(pages)))
             self._cond.notify_all()
             return self.version
 
@@ -86,6 +106,15 @@ class LiveState:
         with self._cond:
             self._cond.wait_for(lambda: self.version != version or self.closing, timeout)
             return self.version
+
+    def changed_since(self, version: str, page: str | None) -> bool:
+        """Tell whether the site file `page` (None: any) changed after `version`."""
+        with self._cond:
+            versions = [v for v, _ in self._changes]
+            if version not in versions:
+                return version != self.version  # unknown or too old: reload to be sure
+            later = list(self._changes)[versions.index(version) + 1:]
+            return any(pages is None or page is None or page in pages for _, pages in later)
 
     def close(self) -> None:
         with self._cond:
@@ -129,6 +158,22 @@ def resolve_request(site_dir: Path, raw_path: str) -> tuple[Path | None, str | N
     return (resolved, None) if resolved.is_file() else (None, None)
 
 
+def site_file(url_path: str) -> str | None:
+    """Return the site file a page URL shows (`/x/` -> `x/index.html`); None if unsure."""
+    try:
+        decoded = unquote(url_path.split("?", 1)[0], errors="strict")
+    except UnicodeDecodeError:
+        return None
+    if not decoded.startswith("/") or "\x00" in decoded or "\\" in decoded:
+        return None
+    parts = [part for part in decoded.split("/") if part not in ("", ".")]
+    if ".." in parts:
+        return None
+    if decoded.endswith("/"):
+        parts.append("index.html")
+    return "/".join(parts)
+
+
 def content_type(path: Path) -> str:
     """Return the Content-Type of a site file."""
     known = CONTENT_TYPES.get(path.suffix.lower())
@@ -144,7 +189,8 @@ def content_type(path: Path) -> str:
 
 _RELOAD_SCRIPT = """<script data-mdpm-live>(function () {
   var version = %s;
-  var source = new EventSource(%s + "?v=" + encodeURIComponent(version));
+  var source = new EventSource(%s + "?v=" + encodeURIComponent(version) +
+                               "&page=" + encodeURIComponent(location.pathname));
   source.addEventListener("reload", function () { source.close(); location.reload(); });
   var close = document.getElementById("mdpm-overlay-close");
   if (close) close.addEventListener("click", function () {
@@ -267,8 +313,10 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
         self._send(HTTPStatus.OK, body, "application/json", send_body)
 
     def _events(self) -> None:
-        """Stream server-sent events: `reload` once the build moves past the page's version."""
-        seen = parse_qs(self.path.partition("?")[2]).get("v", [""])[0]
+        """Stream server-sent events: `reload` once a build changed the page's file."""
+        params = parse_qs(self.path.partition("?")[2])
+        seen = params.get("v", [""])[0]
+        page = site_file(params.get("page", [""])[0])
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
@@ -283,12 +331,15 @@ class SiteRequestHandler(BaseHTTPRequestHandler):
                 version = state.wait_past(seen, PING_SECONDS)
                 if state.closing:
                     return
-                if version != seen:
+                if version == seen:
+                    self.wfile.write(b": ping\n\n")  # finds pages that went away
+                    self.wfile.flush()
+                elif state.changed_since(seen, page):
                     self.wfile.write(f"event: reload\ndata: {version}\n\n".encode())
                     self.wfile.flush()
                     return
-                self.wfile.write(b": ping\n\n")  # finds pages that went away
-                self.wfile.flush()
+                else:  # other pages changed; this one is still what the build would write
+                    seen = version
         except OSError:
             return
 
@@ -369,20 +420,33 @@ class Preview:
 
     def rebuild(self, changed: set[Path]) -> None:
         """Update the site for a batch of changed paths and tell open pages to reload."""
-        self._run(lambda: self.builder.update(self.site_dir, changed), _describe(changed, self.root))
+        started = time.perf_counter()
+        what = _describe(changed, self.root)
 
-    def _run(self, step: Callable[[], list[Problem] | None], what: str) -> None:
+        def early(built: Built) -> None:
+            self.state.publish(built)
+            took = (time.perf_counter() - started) * 1000
+            self.log(f"mdpm serve: {what}: the saved pages in {took:.0f} ms")
+
+        self._run(lambda: self.builder.update(self.site_dir, changed, early=early,
+                                              interrupted=self._newer_saves), what)
+
+    def _newer_saves(self) -> bool:
+        return self.watcher is not None and self.watcher.debouncer.pending
+
+    def _run(self, step: Callable[[], Built | None], what: str) -> None:
         with self._lock:
             started = time.perf_counter()
             try:
-                problems = step()
+                built = step()
             except Exception as exc:  # a broken edit must never stop the server
-                problems = failure_problems(exc)
-            if problems is None:  # saved without a change the site shows
+                built = Built(failure_problems(exc))
+            if built is None:  # saved without a change the site shows
                 return
             self.rebuilds += 1
-            self.state.publish(problems)
+            self.state.publish(built)
             took = (time.perf_counter() - started) * 1000
+            problems = built.problems
             self.log(f"mdpm serve: {what} in {took:.0f} ms"
                      + (f", {len(problems)} problem(s) shown on the pages" if problems else ""))
             for problem in problems:

@@ -6,8 +6,10 @@ the site root (e.g. `projects/acme/draft/index.html`); pages prefix it with thei
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from collections.abc import Callable
@@ -150,6 +152,8 @@ class Board:
     key: str
     columns: list[Column]
     expedited: list[str]
+    unplaced: list[str] = field(default_factory=list)
+    """Tasks in a stage that is not in the workflow (no column to show them in)."""
 
     @property
     def total(self) -> int:
@@ -209,6 +213,8 @@ class ProjectView:
     drawings: Callable[[], tuple[str | None, str | None]] | None = field(default=None,
                                                                          repr=False)
     """Makes (graph SVG, timeline SVG) when a page first needs them (they are slow to lay out)."""
+    drawing_key: str = ""
+    """A hash of everything the drawings show, for caching them between builds."""
     timeline: list[str] = field(default_factory=list)
     """Refs of the tasks with a due date, by due date."""
 
@@ -455,6 +461,18 @@ def _drawings(portfolio: Portfolio, project: Project, refs: list[str], critical:
     return svg, timeline
 
 
+def _drawing_key(portfolio: Portfolio, project: Project, refs: list[str],
+                 critical: tuple[str, ...], today: dt.date) -> str:
+    tasks = [portfolio.tasks[r] for r in refs]
+    outside = sorted({d for t in tasks for d in t.depends_on if d not in set(refs)})
+    parts = [project.id, project.title, today.isoformat(), repr(critical),
+             repr(portfolio.config.stages)]
+    parts += [repr(dataclasses.replace(t, body="", source=None, key_lines={})) for t in tasks]
+    parts += [repr((r, portfolio.tasks[r].title, portfolio.tasks[r].stage))
+              for r in outside if r in portfolio.tasks]
+    return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
+
+
 def _sibling_link(ref: str) -> str:
     """Link from a project page (projects/<p>/index.html) to any task's page."""
     return f"../{ref}/index.html"
@@ -481,6 +499,7 @@ def _project(portfolio: Portfolio, project: Project, tasks: dict[str, TaskView],
         critical_path=critical,
         drawings=functools.partial(_drawings, portfolio, project, refs, critical, today,
                                    tuple(t.ref for t in views if t.done)),
+        drawing_key=_drawing_key(portfolio, project, refs, critical, today),
         timeline=sorted((t.ref for t in views if t.due), key=lambda r: (tasks[r].due, r)),
     )
 
@@ -517,7 +536,8 @@ def _people(portfolio: Portfolio, tasks: dict[str, TaskView]) -> list[PersonView
 
 def _boards(stages: list[StageView], projects: list[ProjectView], people: list[PersonView],
             tasks: dict[str, TaskView]) -> list[Board]:
-    boards = [_board("board/index.html", "All projects", "all", "", stages, lambda t: True)]
+    boards = [_board("board/index.html", "All projects", "all", "", stages, lambda t: True,
+                     tasks)]
     for project in projects:
         boards.append(_board(project.board_url, project.title, "project", project.id, stages,
                              lambda t, p=project.id: t.project == p, tasks))
@@ -531,8 +551,11 @@ def _boards(stages: list[StageView], projects: list[ProjectView], people: list[P
 def _board(path: str, title: str, kind: str, key: str, stages: list[StageView], keep,
            tasks: dict[str, TaskView] | None = None) -> Board:
     def chosen(refs: list[str]) -> list[str]:
-        return refs if tasks is None else [r for r in refs if keep(tasks[r])]
+        return refs if kind == "all" or tasks is None else [r for r in refs if keep(tasks[r])]
 
     columns = [Column(stage, chosen(stage.refs)) for stage in stages]
     expedited = [r for stage in stages for r in chosen(stage.expedited)]
-    return Board(path, title, kind, key, columns, expedited)
+    known = {stage.id for stage in stages}
+    everything = tasks if tasks is not None else {}
+    unplaced = [r for r, t in everything.items() if t.stage not in known and keep(t)]
+    return Board(path, title, kind, key, columns, expedited, unplaced)

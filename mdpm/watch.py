@@ -101,6 +101,12 @@ class Debouncer:
             self._last = time.monotonic()
             self._cond.notify()
 
+    @property
+    def pending(self) -> bool:
+        """Tell whether changes are waiting for the next batch."""
+        with self._cond:
+            return bool(self._pending)
+
     def stop(self) -> None:
         with self._cond:
             self._stopped = True

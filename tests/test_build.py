@@ -390,3 +390,27 @@ def test_progress_is_reported(tmp_path):
           cache_dir=tmp_path / "c")
     assert ("pages", seen[-1][2], seen[-1][2]) == seen[-1]
     assert os.path.isdir(tmp_path / "out")
+
+
+def test_cli_skips_a_build_when_nothing_changed(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
+    monkeypatch.setenv("MDPM_CACHE_DIR", str(tmp_path / "cache"))
+    root = copy_broken(tmp_path / "repo")
+    out = tmp_path / "site"
+    args = ["-C", str(root), "build", "--out", str(out)]
+    assert cli.run(args) == 0
+    capsys.readouterr()
+    assert cli.run(args) == 0
+    err = capsys.readouterr().err
+    assert "is up to date" in err and "error[wip-stage]" in err
+    assert cli.run([*args, "--strict"]) == 1
+    capsys.readouterr()
+    (out / "review" / "index.html").unlink()  # the output was touched: build again
+    assert cli.run(args) == 0
+    assert "is up to date" not in capsys.readouterr().err
+    assert (out / "review" / "index.html").is_file()
+    task = root / "content" / "projects" / "limits" / "held-1.md"
+    task.write_text(task.read_text().replace("title:", "title: New", 1))
+    assert cli.run(args) == 0
+    assert "is up to date" not in capsys.readouterr().err
+    assert "New" in (out / "projects" / "limits" / "held-1" / "index.html").read_text()

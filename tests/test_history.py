@@ -251,7 +251,7 @@ def test_progress_is_reported_only_for_a_long_walk(repo, monkeypatch):
     assert seen == []  # a short walk stays quiet
     monkeypatch.setattr("mdpm.history.PROGRESS_EVERY", -1.0)
     mine(repo, progress=seen.append, cache_dir=repo.root / "c2")
-    assert seen and seen[-1] == "mining history: 1 commits read"
+    assert seen and seen[-1] == "mining history: 1 commits read\n"
 
 
 def test_terminal_progress_writes_lines(capsys):
@@ -273,3 +273,14 @@ def test_check_warns_about_stale_tasks_from_history(repo, capsys, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(T0 + 5 * DAY))
     cli.run(["-C", str(repo.root), "check"])
     assert "stale" not in capsys.readouterr().out
+
+
+def test_damaged_repository_gives_no_history_and_a_reason(repo):
+    repo.commit("add", {"content/projects/acme/a.md": task("doing")}, at=T0)
+    repo.commit("go", {"content/projects/acme/a.md": task("review")}, at=T0 + HOUR)
+    parent = repo.git("rev-parse", "HEAD~1")
+    obj = repo.root / ".git" / "objects" / parent[:2] / parent[2:]
+    obj.chmod(0o644)
+    obj.unlink()  # the older commit is gone
+    history = mine(repo)
+    assert history.status == "none" and "`git log` failed" in history.message

@@ -313,3 +313,13 @@ def test_fast_path_agrees_with_yaml_on_task_like_text(text):
         assert fast is None, text
         return
     assert fast is None or fast == expected, text
+
+
+def test_two_files_with_the_same_reference(write_tree):
+    root = write_tree({"content/projects/acme/draft.md": "---\n---\n",
+                       "content/projects/acme/Draft.md": "---\n---\n"})
+    _, problems = load_documents(root)
+    assert _lines(problems)[-1] == (
+        "content/projects/acme/draft.md:1: error[id-duplicate]: `acme/draft` is also the "
+        "reference of content/projects/acme/Draft.md")
+    assert [p.code for p in problems] == ["id-invalid", "id-duplicate"]

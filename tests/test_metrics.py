@@ -243,7 +243,11 @@ def _built(git_repo, tmp_path, history=True):
                                                 text.format(n=n, d=n + 3, s=stage)},
                             at=start + (n * 4 + i) * 86400)
     root = git_repo.root
-    if not history:
+    if history == "shallow":
+        root = tmp_path / "shallow"
+        subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{git_repo.root}",
+                        str(root)], check=True)
+    elif not history:
         root = tmp_path / "plain"
         subprocess.run(["git", "clone", "-q", str(git_repo.root), str(root)], check=True)
         shutil.rmtree(root / ".git")
@@ -275,6 +279,15 @@ def test_built_pages_without_git_say_history_is_missing(git_repo, tmp_path, monk
     assert 'data-history="none"' in page and "fetch-depth: 0" in page and "<svg" not in page
     retro = (out / "retro" / "acme" / "index.html").read_text()
     assert 'data-history="none"' in retro
+
+
+def test_built_pages_in_a_shallow_clone_say_history_is_partial(git_repo, tmp_path):
+    out = _built(git_repo, tmp_path, history="shallow")
+    page = (out / "metrics" / "index.html").read_text()
+    assert 'data-history="shallow"' in page and "fetch-depth: 0" in page
+    assert "3 task(s) began before the first commit of this clone" in page
+    assert "<circle" not in page  # no task's history is known: nothing drawn, nothing guessed
+    assert 'data-history="shallow"' in (out / "retro" / "acme" / "index.html").read_text()
 
 
 @pytest.mark.browser

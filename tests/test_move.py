@@ -68,7 +68,7 @@ def test_a_move_past_an_unfinished_dependency_is_refused(board, capsys):
     before = _bytes(board)
     assert _move(board, "p/d", "doing") == 1
     err = capsys.readouterr().err
-    assert "error[dep-order]" in err and "`p/c` it depends on is still in `backlog`" in err
+    assert "error[dep-order]" in err and "`p/c`, which it depends on, is still in `backlog`" in err
     assert "wip" not in err
     assert _bytes(board) == before
 

@@ -105,3 +105,16 @@ def test_retro_without_git_says_so_and_guesses_nothing(write_tree, capsys, monke
     out = capsys.readouterr().out
     assert "> History: not a git repository" in out
     assert "| Task of alice (`acme/a`) | alice | 2026-01-06 | — | — | — | — |" in out
+
+
+def test_a_task_that_waited_in_the_intake_started_late(acme):
+    import dataclasses
+
+    from mdpm.retro import _why_late
+
+    retro, _ = _retro(acme.root)
+    a = retro.tasks[0]
+    waited = dataclasses.replace(a, stage_days={"backlog": 9.0, "doing": 2.0},
+                                 slowest_stage="backlog", slowest_holder="alice")
+    assert _why_late(waited, retro) == "started late: 9 days in Backlog before work began"
+    assert _why_late(a, retro) == "most time in Review (5 days, held by carol)"

@@ -17,7 +17,7 @@ import pytest
 from watchdog.events import FileModifiedEvent, FileMovedEvent, DirModifiedEvent
 
 from mdpm.errors import Problem, UsageError
-from mdpm.serve import (Preview, Refused, content_type, inject, is_loopback, overlay_html,
+from mdpm.serve import (Built, Preview, Refused, content_type, inject, is_loopback, overlay_html,
                         resolve_request)
 from mdpm.watch import ChangeFilter, Debouncer, event_paths, is_ignored
 
@@ -38,14 +38,14 @@ class PageBuilder:
         self.root = root
         self.calls: list[set[Path]] = []
 
-    def build(self, out_dir: Path) -> list[Problem]:
+    def build(self, out_dir: Path) -> Built:
         return self._render(out_dir)
 
-    def update(self, out_dir: Path, changed: set[Path]) -> list[Problem]:
+    def update(self, out_dir: Path, changed: set[Path], **hooks) -> Built:
         self.calls.append(changed)
         return self._render(out_dir)
 
-    def _render(self, out_dir: Path) -> list[Problem]:
+    def _render(self, out_dir: Path) -> Built:
         pages = {"index.html": "<p>home</p>"}
         for path in sorted((self.root / "content").rglob("*.md")):
             text = path.read_text(encoding="utf-8")
@@ -56,7 +56,7 @@ class PageBuilder:
             target = out_dir / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(f"<!doctype html><html><body>{body}</body></html>", encoding="utf-8")
-        return []
+        return Built([])
 
 
 def get(url: str, path: str) -> tuple[int, str, dict]:
@@ -80,6 +80,15 @@ def raw_get(url: str, target: str) -> tuple[int, bytes]:
             data += chunk
     status = int(data.split(b" ", 2)[1])
     return status, data
+
+
+def read_until(sock: socket.socket, marker: bytes) -> bytes:
+    received = b""
+    while marker not in received:
+        chunk = sock.recv(4096)
+        assert chunk, f"the stream closed before {marker!r}"
+        received += chunk
+    return received
 
 
 def wait_for(predicate, timeout: float = WAIT):
@@ -526,7 +535,7 @@ def live(live_repo, tmp_path):
     site_dir = tmp_path / "site"
     site_dir.mkdir()
     builder = LiveSite(live_repo, now=lambda: dt.datetime(2026, 11, 25, 12, tzinfo=dt.timezone.utc))
-    assert builder.build(site_dir) == []
+    assert builder.build(site_dir).problems == []
     builder.site_dir = site_dir
     return builder
 
@@ -540,7 +549,7 @@ def test_a_saved_task_rewrites_only_the_pages_it_touches(live):
     before = inodes(live.site_dir)
     path = live.root / "content/projects/acme/draft.md"
     path.write_text(task_text("Draft the story", "doing", "Now with **more**."), encoding="utf-8")
-    assert live.update(live.site_dir, {path}) == []
+    assert live.update(live.site_dir, {path}).problems == []
     after = inodes(live.site_dir)
     changed = {p for p in after if before.get(p) != after[p]}
     assert "projects/acme/draft/index.html" in changed
@@ -562,11 +571,11 @@ def test_a_save_without_a_change_needs_no_reload(live):
 def test_a_broken_save_shows_file_line_and_message_until_fixed(live):
     path = live.root / "content/projects/acme/draft.md"
     path.write_text("---\ntitle: Draft\nstage: [doing\n---\nbody\n", encoding="utf-8")
-    shown = live.update(live.site_dir, {path})
+    shown = live.update(live.site_dir, {path}).problems
     assert [(p.path, p.code) for p in shown] == [("content/projects/acme/draft.md", "frontmatter")]
     assert shown[0].line in (3, 4) and "YAML" in shown[0].message
     path.write_text(task_text("Draft, fixed"), encoding="utf-8")
-    assert live.update(live.site_dir, {path}) == []
+    assert live.update(live.site_dir, {path}).problems == []
     assert "Draft, fixed" in (live.site_dir / "projects/acme/draft/index.html").read_text()
 
 
@@ -575,7 +584,7 @@ def test_a_deleted_task_leaves_and_a_new_one_arrives(live):
     old.unlink()
     new = live.root / "content/projects/acme/publish.md"
     new.write_text(task_text("Publish the story"), encoding="utf-8")
-    assert live.update(live.site_dir, {old, new}) == []
+    assert live.update(live.site_dir, {old, new}).problems == []
     assert not (live.site_dir / "projects/acme/edit/index.html").exists()
     assert "Publish the story" in (live.site_dir / "projects/acme/publish/index.html").read_text()
     project = (live.site_dir / "projects/acme/index.html").read_text()
@@ -615,7 +624,7 @@ def test_a_broken_config_keeps_the_last_site_and_shows_its_errors(live):
     with pytest.raises(ConfigError):  # still broken: a content save does not hide it
         live.update(live.site_dir, {draft})
     config.write_text(good, encoding="utf-8")
-    assert live.update(live.site_dir, {config}) == []
+    assert live.update(live.site_dir, {config}).problems == []
     assert "Draft while broken" in (live.site_dir / "projects/acme/draft/index.html").read_text()
 
 
@@ -669,3 +678,102 @@ def test_other_files_in_a_project_folder_change_nothing(live):
     note = live.root / "content/projects/acme/notes.txt"
     note.write_text("not a task", encoding="utf-8")
     assert live.update(live.site_dir, {note}) is None
+
+
+def test_the_saved_page_comes_first_and_is_not_rewritten_when_the_full_update_agrees(live):
+    path = live.root / "content/projects/acme/draft.md"
+    path.write_text(task_text("Draft the story", "doing", "First *look*."), encoding="utf-8")
+    early: list[Built] = []
+
+    def first(built: Built) -> None:
+        early.append(built)
+        assert "<em>look</em>" in (live.site_dir / "projects/acme/draft/index.html").read_text()
+        board = (live.site_dir / "board/index.html").read_text()
+        assert board.index('data-task="acme/draft"') < board.index('data-stage="doing"')
+
+    final = live.update(live.site_dir, {path}, early=first)
+    # (the project page lists titles only in this theme: its bytes did not change)
+    assert [b.pages for b in early] == [{"projects/acme/draft/index.html"}]
+    assert "board/index.html" in final.pages
+    assert "projects/acme/draft/index.html" not in final.pages  # the first render was right
+    board = (live.site_dir / "board/index.html").read_text()
+    assert board.index('data-stage="doing"') < board.index('data-task="acme/draft"')
+
+
+def test_an_interrupted_update_is_completed_by_the_next_one(live):
+    draft = live.root / "content/projects/acme/draft.md"
+    draft.write_text(task_text("Draft the story", "doing"), encoding="utf-8")
+    seen: list[Built] = []
+    assert live.update(live.site_dir, {draft}, early=seen.append,
+                       interrupted=lambda: True) is None
+    assert seen and "doing" in (live.site_dir / "projects/acme/draft/index.html").read_text()
+    board = (live.site_dir / "board/index.html").read_text()
+    assert board.index('data-task="acme/draft"') < board.index('data-stage="doing"')  # not yet
+    plan = live.root / "content/projects/beta/plan.md"
+    plan.write_text(task_text("Plan the launch", "doing"), encoding="utf-8")
+    final = live.update(live.site_dir, {plan})
+    board = (live.site_dir / "board/index.html").read_text()
+    doing = board.index('data-stage="doing"')
+    assert doing < board.index('data-task="acme/draft"') and doing < board.index('data-task="beta/plan"')
+    assert "board/index.html" in final.pages
+
+
+def test_pages_reload_only_when_their_file_changed():
+    from mdpm.serve import LiveState
+
+    state = LiveState()
+    start = state.publish(Built([], None))
+    state.publish(Built([], {"projects/a/x/index.html", "board/index.html"}))
+    assert state.changed_since(start, "board/index.html")
+    assert not state.changed_since(start, "projects/b/y/index.html")
+    assert state.changed_since(start, None)
+    assert state.changed_since("unknown.3", "projects/b/y/index.html")
+    middle = state.version
+    problem = Problem("content/projects/a/x.md", 2, "frontmatter", "error", "bad")
+    state.publish(Built([problem], {"projects/a/x/index.html"}))
+    assert state.changed_since(middle, "projects/b/y/index.html")  # the banner changed
+
+
+@pytest.mark.parametrize("url, file", [
+    ("/", "index.html"), ("/board/", "board/index.html"), ("/projects/a/b/", "projects/a/b/index.html"),
+    ("/board.json", "board.json"), ("/a%20b/", "a b/index.html"), ("/../x", None), ("", None),
+])
+def test_page_urls_map_to_site_files(url, file):
+    from mdpm.serve import site_file
+
+    assert site_file(url) == file
+
+
+def test_a_page_of_another_project_does_not_reload(preview_live):
+    url, root = preview_live
+    host, port = url.split("//", 1)[1].rstrip("/").rsplit(":", 1)
+    version = json.loads(get(url, "/__mdpm__/status")[1])["version"]
+    streams = {}
+    for page in ("/projects/beta/plan/", "/projects/acme/draft/"):
+        sock = socket.create_connection((host, int(port)), timeout=WAIT)
+        sock.sendall(f"GET /__mdpm__/events?v={version}&page={page} HTTP/1.1\r\n"
+                     f"Host: x\r\n\r\n".encode())
+        read_until(sock, b"retry:")
+        streams[page] = sock
+    try:
+        draft = root / "content/projects/acme/draft.md"
+        draft.write_text(task_text("Draft the story", "backlog", "Changed body."), encoding="utf-8")
+        read_until(streams["/projects/acme/draft/"], b"event: reload")
+        wait_for(lambda: json.loads(get(url, "/__mdpm__/status")[1])["version"] != version)
+        time.sleep(0.5)
+        streams["/projects/beta/plan/"].setblocking(False)
+        with pytest.raises(BlockingIOError):
+            streams["/projects/beta/plan/"].recv(4096)
+    finally:
+        for sock in streams.values():
+            sock.close()
+
+
+@pytest.fixture
+def preview_live(live_repo, tmp_path):
+    from mdpm.live import LiveSite
+
+    site_dir = tmp_path / "served"
+    site_dir.mkdir()
+    with Preview(live_repo, LiveSite(live_repo), site_dir, port=0) as running:
+        yield running.url, live_repo

@@ -1,0 +1,148 @@
+"""Time `mdpm build` on a generated repository and, when Hugo is installed, Hugo on the same files.
+
+    .venv/bin/python bench/build.py                      # 100 projects x 100 tasks
+    .venv/bin/python bench/build.py --projects 10 --runs 3
+
+Prints, for mdpm: a cold build (empty output, empty cache), a warm rebuild with nothing
+changed, and a warm rebuild after one task file changed; wall time and the peak memory of
+the largest process. Hugo (same Markdown files, minimal layouts: a page per task and a list
+per project) is timed in the same run, alternating with mdpm, and the ratios are printed.
+Each build is a separate process, as a user or CI would run it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench.gen import generate  # noqa: E402
+
+HUGO_CONFIG = """\
+baseURL = "http://example.org/"
+title = "bench"
+disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]
+[markup.goldmark.renderer]
+unsafe = false
+"""
+HUGO_LAYOUTS = {
+    "_default/baseof.html": "<!doctype html><html><head><title>{{ .Title }}</title></head>"
+                            "<body><main>{{ block \"main\" . }}{{ end }}</main></body></html>\n",
+    "_default/single.html": "{{ define \"main\" }}<h1>{{ .Title }}</h1><dl>"
+                            "<dt>owner</dt><dd>{{ .Params.owner }}</dd>"
+                            "<dt>stage</dt><dd>{{ .Params.stage }}</dd>"
+                            "<dt>due</dt><dd>{{ .Params.due }}</dd></dl>"
+                            "<ul>{{ range .Params.depends_on }}<li>{{ . }}</li>{{ end }}</ul>"
+                            "{{ .Content }}{{ end }}\n",
+    "_default/list.html": "{{ define \"main\" }}<h1>{{ .Title }}</h1><ul>{{ range .Pages }}"
+                          "<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a> "
+                          "{{ .Params.stage }}</li>{{ end }}</ul>{{ end }}\n",
+}
+
+
+def run(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, int]:
+    """Run a command; return (wall seconds, peak RSS in MB of the largest process)."""
+    started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    result = subprocess.run(command, cwd=cwd, env={**os.environ, **(env or {})},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    wall = time.perf_counter() - started
+    if result.returncode not in (0, 1):
+        raise SystemExit(f"{command[0]} failed ({result.returncode}):\n{result.stderr}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return wall, round(max(peak, before) / 1024)
+
+
+def mdpm_build(root: Path, out: Path, cache: Path) -> tuple[float, int]:
+    return run([sys.executable, "-m", "mdpm", "build", "-q", "--out", str(out)], root,
+               {"MDPM_CACHE_DIR": str(cache), "SOURCE_DATE_EPOCH": "1795608000"})
+
+
+def hugo_site(root: Path, work: Path) -> Path:
+    site = work / "hugo"
+    (site / "layouts").mkdir(parents=True)
+    (site / "hugo.toml").write_text(f'contentDir = "{root / "content"}"\n' + HUGO_CONFIG)
+    for rel, text in HUGO_LAYOUTS.items():
+        path = site / "layouts" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return site
+
+
+def hugo_build(site: Path, out: Path) -> tuple[float, int]:
+    shutil.rmtree(out, ignore_errors=True)
+    return run(["hugo", "--quiet", "-s", str(site), "-d", str(out)], site)
+
+
+def touch_one(root: Path) -> None:
+    """Change one task: tick a checkbox or change its title."""
+    task = sorted((root / "content" / "projects").glob("*/task-*.md"))[0]
+    text = task.read_text()
+    changed = text.replace("- [ ]", "- [x]", 1) if "- [ ]" in text else text.replace(
+        "title: ", "title: Changed ", 1)
+    task.write_text(changed)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--projects", type=int, default=100)
+    parser.add_argument("--tasks", type=int, default=100)
+    parser.add_argument("--commits", type=int, default=0, help="stage-change commits to mine")
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--keep", metavar="DIR", help="work here and keep it")
+    args = parser.parse_args(argv)
+    work = Path(args.keep or tempfile.mkdtemp(prefix="mdpm-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    root = work / "repo"
+    if not root.exists():
+        generate(root, args.projects, args.tasks, args.commits, git=True)
+    count = args.projects * args.tasks
+    hugo = shutil.which("hugo")
+    site = hugo_site(root, work) if hugo and not (work / "hugo").exists() else work / "hugo"
+    figures: dict[str, list[tuple[float, int]]] = {k: [] for k in
+                                                   ("cold", "warm", "one", "hugo")}
+    for _ in range(args.runs):
+        out, cache = work / "site", work / "cache"
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
+        figures["cold"].append(mdpm_build(root, out, cache))
+        if hugo:
+            figures["hugo"].append(hugo_build(site, work / "hugo-out"))
+        figures["warm"].append(mdpm_build(root, out, cache))
+        touch_one(root)
+        figures["one"].append(mdpm_build(root, out, cache))
+    print(f"mdpm build, {count} tasks ({args.projects} x {args.tasks}), {args.runs} run(s), "
+          f"median wall time; peak RSS of the largest process")
+    labels = {"cold": "cold build (empty output and cache)", "warm": "warm, nothing changed",
+              "one": "warm, one file changed", "hugo": "Hugo full build (same files)"}
+    base = median([w for w, _ in figures["hugo"]]) if figures["hugo"] else None
+    for key, label in labels.items():
+        if not figures[key]:
+            print(f"  {label:40s} (hugo not installed)")
+            continue
+        wall = median([w for w, _ in figures[key]])
+        peak = max(m for _, m in figures[key])
+        ratio = f"  {wall / base:5.2f}x Hugo" if base and key != "hugo" else ""
+        print(f"  {label:40s} {wall:7.2f} s  {1000 * wall / count:6.3f} ms/task  "
+              f"{peak:5d} MB{ratio}")
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
