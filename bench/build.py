@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -51,16 +50,17 @@ HUGO_LAYOUTS = {
 
 
 def run(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, int]:
-    """Run a command; return (wall seconds, peak RSS in MB of the largest process)."""
+    """Run a command; return (wall seconds, peak RSS in MB of its largest process)."""
     started = time.perf_counter()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    result = subprocess.run(command, cwd=cwd, env={**os.environ, **(env or {})},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **(env or {})},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(process.pid, 0)  # this child's own rusage, not the sum so far
     wall = time.perf_counter() - started
-    if result.returncode not in (0, 1):
-        raise SystemExit(f"{command[0]} failed ({result.returncode}):\n{result.stderr}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return wall, round(max(peak, before) / 1024)
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        raise SystemExit(f"{command[0]} failed ({code}):\n{process.stderr.read()}")
+    process.stderr.close()
+    return wall, round(usage.ru_maxrss / 1024)
 
 
 def mdpm_build(root: Path, out: Path, cache: Path) -> tuple[float, int]:

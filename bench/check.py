@@ -50,12 +50,12 @@ print(count)
 """
 
 TRACE = r"""
-import datetime, sys, tracemalloc
-from pathlib import Path
+import contextlib, io, os, sys, tracemalloc
+os.environ["CI"] = "true"
 tracemalloc.start()
-from mdpm.workspace import check, open_workspace
-workspace = open_workspace(Path(sys.argv[1]))
-problems = check(workspace, datetime.date(2026, 12, 1))
+from mdpm.cli import run
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    run(["-C", sys.argv[1], "check", "--format", "json"])
 print(tracemalloc.get_traced_memory()[1])
 """
 

@@ -14,7 +14,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -52,7 +54,15 @@ class LiveSite:
         self.model_problems: dict[str, list[Problem]] = {}
         self.timings: dict[str, float] = {}
         self.unsettled: set[str] = set()
-        """Refs saved whose full update was interrupted: the next update includes them."""
+        """Refs saved since the last settle: their other pages are not rendered yet."""
+        self.unsettled_projects: set[str] = set()
+        self.generation = 0
+        """Moves on with every update."""
+        self.built_generation = 0
+        self.first_paths: dict[int, set[str]] = {}
+        """The pages each update (by generation) wrote first: a settle of an older
+        generation leaves them alone."""
+        self._lock = threading.RLock()
         self.workers = 1
         self.site: Site | None = None
         self.renderer: Renderer | None = None
@@ -60,80 +70,114 @@ class LiveSite:
         self.touched: set[str] = set()
         """Files saved while serving: their errors are shown over the pages."""
 
-    # --- the two entry points of a builder ----------------------------------------------------
+    # --- the entry points of a builder ---------------------------------------------------------
 
     def build(self, out_dir: Path) -> Built:
         """Read everything, render every page into out_dir; return the problems to show."""
-        self.site = None  # until this build succeeds, every update is a full build
-        config = load_config_strict(self.root)  # a broken one raises: the last site stays
-        docs, problems = {}, {}
-        for path, project, kind in discover(self.root):
-            docs[path], problems[path] = read_document(self.root, path, project, kind)
-        self.config, self.docs, self.doc_problems = config, docs, problems
-        self._refresh_history(force=True)
-        now = self.now()
-        self.workers = min(4, os.cpu_count() or 1)  # the first build renders every body
-        timer = _Timer()
-        site, renderer = self._compose(self._model(None), now, timer)
-        self.workers = 1
-        write_site(render_site(site, renderer), out_dir)
-        self.markdown.save(keep=set(site.markdown))
-        self.site, self.renderer, self.day = site, renderer, now.date()
-        self.unsettled = set()
-        self.timings = timer.laps
-        return Built(self._shown(self.problems))
+        with self._lock:
+            self.generation += 1
+            self.built_generation = self.generation  # a settle still running gives up
+            self.site = None  # until this build succeeds, every update is a full build
+            config = load_config_strict(self.root)  # a broken one raises: the last site stays
+            docs, problems = {}, {}
+            for path, project, kind in discover(self.root):
+                docs[path], problems[path] = read_document(self.root, path, project, kind)
+            self.config, self.docs, self.doc_problems = config, docs, problems
+            self._refresh_history(force=True)
+            self.workers = min(4, os.cpu_count() or 1)  # the first build renders every body
+            timer = _Timer()
+            self._model(None)
+            timer.lap("model")
+            inputs = self._inputs()
+            self.problems, site, renderer = self._compose(inputs, timer)
+            self.workers = 1
+            write_site(render_site(site, renderer), out_dir)
+            self.markdown.save(keep=set(site.markdown))
+            self.site, self.renderer, self.day = site, renderer, inputs.now.date()
+            self.unsettled, self.unsettled_projects = set(), set()
+            self.first_paths = {}
+            self.timings = timer.laps
+            return Built(self._shown(self.problems))
 
-    def update(self, out_dir: Path, changed: set[Path], *,
-               early: Callable[[Built], None] | None = None,
-               interrupted: Callable[[], bool] = lambda: False) -> Built | None:
-        """Update out_dir for changed paths; None when nothing the site shows changed.
+    def update(self, out_dir: Path, changed: set[Path]) -> Built | None:
+        """Re-read changed paths and write the saved tasks' pages at once.
 
-        With `early`, the saved tasks' own pages are rendered first from a small site of
-        their projects and neighbours, and handed over; then the whole site model is
-        rebuilt and every affected page rendered (skipped when `interrupted()` says newer
-        saves wait: the next update covers these refs too).
+        They are rendered from a small site of their projects and neighbours, so this takes
+        milliseconds whatever the size of the site; `settle` then brings every other page
+        they affect up to date. None when nothing the site shows changed.
         """
-        self.touched.update(self._rel(p) for p in changed if self._rel(p))
-        if self.site is None or any(self._needs_full_build(p) for p in changed):
-            return self.build(out_dir)
-        now = self.now()
-        if now.date() != self.day:  # ages and "as of" move on at midnight
-            return self.build(out_dir)
-        try:
-            return self._update(out_dir, changed, now, early, interrupted)
-        except BaseException:
-            self.site = None  # the documents moved on without the pages: rebuild all next
-            raise
+        with self._lock:
+            self.touched.update(self._rel(p) for p in changed if self._rel(p))
+            if self.site is None or any(self._needs_full_build(p) for p in changed):
+                return self.build(out_dir)
+            now = self.now()
+            if now.date() != self.day:  # ages and "as of" move on at midnight
+                return self.build(out_dir)
+            try:
+                return self._update(out_dir, changed, now)
+            except BaseException:
+                self.site = None  # the documents moved on without the pages: rebuild all next
+                raise
 
-    def _update(self, out_dir: Path, changed: set[Path], now: dt.datetime, early,
-                interrupted) -> Built | None:
+    def _update(self, out_dir: Path, changed: set[Path], now: dt.datetime) -> Built | None:
         timer = _Timer()
         refs, projects, saved = self._reread(changed)
         if self._refresh_history(force=False):
             return self.build(out_dir)  # a commit or checkout: every page may change
-        if not refs and not projects and not self.unsettled:
+        if not refs and not projects:
             return None
-        timer.lap("read")
+        self.generation += 1
+        self.unsettled |= refs
+        self.unsettled_projects |= projects
         portfolio = self._model(projects)
-        timer.lap("model")
-        if early is not None and refs:
-            early(self._first_pages(out_dir, portfolio, refs, projects, saved, now))
-            timer.lap("saved pages")
-        refs |= self.unsettled
-        self.unsettled = refs  # until the site below is complete
-        composed = self._compose(portfolio, now, timer, interrupted)
+        timer.lap("read+model")
+        built = self._first_pages(out_dir, portfolio, refs, projects, saved, now)
+        timer.lap("saved pages")
+        self.timings = timer.laps
+        return built
+
+    def settle(self, out_dir: Path, interrupted: Callable[[], bool] = lambda: False) -> Built | None:
+        """Check everything and render every page the saves since the last settle affect.
+
+        Runs without holding up `update`. A save that comes in meanwhile keeps its own
+        pages (written by its update, newer) and is settled by the next call, so steady
+        saving never starves the rest of the site. None when nothing waits or
+        `interrupted()` (the server stops).
+        """
+        with self._lock:
+            if self.site is None or not (self.unsettled or self.unsettled_projects):
+                return None
+            inputs = self._inputs()
+        timer = _Timer()
+        composed = self._compose(inputs, timer, interrupted)
         if composed is None:
             return None
-        site, renderer = composed
-        paths = pages_for(self.site, refs, self.renderer) | pages_for(site, refs, renderer)
-        gone = {p for p in paths if p in self.renderer.by_path and p not in renderer.by_path}
-        written = _write_changed(out_dir, render_pages(site, paths, renderer), gone, interrupted)
-        timer.lap("render+write")
-        if written is None:
-            return None
-        self.site, self.renderer, self.unsettled = site, renderer, set()
+        problems, site, renderer = composed
+        refs = inputs.refs
+        paths = pages_for(inputs.site, refs, inputs.renderer) | pages_for(site, refs, renderer)
+        paths |= {site.project(pid).url for pid in inputs.projects if site.project(pid)}
+        gone = {p for p in paths
+                if p in inputs.renderer.by_path and p not in renderer.by_path}
+        pages = []
+        for page in render_pages(site, paths, renderer):
+            if interrupted():
+                return None
+            pages.append(page)
+        timer.lap("render")
+        with self._lock:
+            if inputs.generation < self.built_generation:
+                return None  # a full build came in meanwhile: it wrote every page
+            newer = set().union(*(paths for generation, paths in self.first_paths.items()
+                                  if generation > inputs.generation))
+            written = _write_changed(out_dir, [p for p in pages if p[0] not in newer],
+                                     gone - newer)
+            self.site, self.renderer, self.problems = site, renderer, problems
+            self.first_paths = {g: p for g, p in self.first_paths.items() if g > inputs.generation}
+            if self.generation == inputs.generation:  # else the newer saves stay to settle
+                self.unsettled, self.unsettled_projects = set(), set()
+        timer.lap("write")
         self.timings = {**timer.laps, "pages": len(paths), "changed": len(written)}
-        return Built(self._shown(self.problems), written)
+        return Built(self._shown(problems), written)
 
     # --- steps ---------------------------------------------------------------------------------
 
@@ -203,36 +247,42 @@ class LiveSite:
         self.history_mark = mark
         return not force
 
-    def _compose(self, portfolio: Portfolio, now: dt.datetime, timer: "_Timer",
-                 interrupted: Callable[[], bool] = lambda: False) -> tuple[Site, Renderer] | None:
-        """Checks and site model of the whole portfolio; None when interrupted."""
+    def _inputs(self) -> "_Inputs":
+        """What a settle needs, taken while no update runs: it then works without the lock."""
         docs = list(self.docs.values())
         load_problems = [p for found in self.doc_problems.values() for p in found]
-        load_problems += id_problems(docs)
         model_problems = [p for found in self.model_problems.values() for p in found]
-        workspace = Workspace(self.root, self.config, portfolio, load_problems + model_problems)
-        problems = check(workspace, now.date())
+        return _Inputs(self.generation, self.portfolio, load_problems + id_problems(docs)
+                       + model_problems, set(self.unsettled), set(self.unsettled_projects),
+                       self.site, self.renderer, self.history, self.now())
+
+    def _compose(self, inputs: "_Inputs", timer: "_Timer",
+                 interrupted: Callable[[], bool] = lambda: False):
+        """Checks, site model and page plan of the whole portfolio; None when interrupted."""
+        workspace = Workspace(self.root, self.config, inputs.portfolio, inputs.problems)
+        problems = check(workspace, inputs.now.date())
         timer.lap("check")
-        markdown = self.markdown.render_all(markdown_texts(portfolio), workers=self.workers)
+        markdown = self.markdown.render_all(markdown_texts(inputs.portfolio),
+                                            workers=self.workers)
         timer.lap("markdown")
         if interrupted():
             return None
-        site = build_site(workspace, problems, self.history, now, markdown=markdown)
+        site = build_site(workspace, problems, inputs.history, inputs.now, markdown=markdown)
         timer.lap("site model")
         if interrupted():
             return None
         renderer = renderer_for(site)
         timer.lap("page plan")
-        self.problems = problems
-        return site, renderer
+        return problems, site, renderer
 
     def _first_pages(self, out_dir: Path, portfolio: Portfolio, refs: set[str],
                      projects: set[str], saved: set[str], now: dt.datetime) -> Built:
-        """Render the saved tasks' and projects' pages from a site of just their neighbourhood.
+        """Render the saved files' own pages from a site of just their neighbourhood.
 
         The whole site model takes seconds on big sites; this one takes milliseconds. Its
         pages can differ from the final ones only in what depends on far-away tasks (rule
-        problems, counts); the full update that follows rewrites and reloads those.
+        problems, counts); `settle` rewrites (and reloads) those. A saved task's project
+        page waits for `settle` too: its graph is slow to draw.
         """
         small = _neighbourhood(portfolio, refs, projects, self.site)
         problems = [p for p in self.problems if p.path not in saved]
@@ -245,10 +295,12 @@ class LiveSite:
         markdown = self.markdown.render_all(markdown_texts(small))
         site = build_site(workspace, problems, self.history, now, markdown=markdown)
         renderer = renderer_for(site)
-        paths = {site.tasks[ref].url for ref in refs if ref in site.tasks}
-        paths |= {site.project(pid).url for pid in projects if site.project(pid)}
-        written = _write_changed(out_dir, render_pages(site, paths, renderer), set(),
-                                 lambda: False)
+        paths = {site.tasks[d.ref].url for d in saved_docs
+                 if d.kind == "task" and d.ref in site.tasks}
+        paths |= {site.project(d.project).url for d in saved_docs
+                  if d.kind != "task" and site.project(d.project)}
+        self.first_paths[self.generation] = paths
+        written = _write_changed(out_dir, render_pages(site, paths, renderer), set())
         return Built(self._shown(problems), written)
 
     def _model(self, projects: set[str] | None) -> Portfolio:
@@ -318,30 +370,33 @@ def _neighbourhood(portfolio: Portfolio, refs: set[str], projects: set[str],
     return dataclasses.replace(portfolio, projects=chosen, tasks=tasks)
 
 
-def _write_changed(out_dir: Path, pages, gone: set[str], interrupted) -> set[str] | None:
-    """Write the pages whose bytes changed and remove `gone`; return the paths changed.
-
-    None when interrupted part way (what was written is correct, the rest is not done).
-    """
+def _write_changed(out_dir: Path, pages, gone: set[str]) -> set[str]:
+    """Write the pages whose bytes changed and remove `gone`; return the paths changed."""
     written: set[str] = set()
 
     def changed_only():
         for rel, data in pages:
-            if interrupted():
-                raise _Interrupted
             if _read_or_none(out_dir / rel) != data:
                 written.add(rel)
                 yield rel, data
 
-    try:
-        update_files(changed_only(), out_dir, remove=gone)
-    except _Interrupted:
-        return None
+    update_files(changed_only(), out_dir, remove=gone)
     return written | gone
 
 
-class _Interrupted(Exception):
-    """Newer saves are waiting: stop this update, the next one covers it."""
+@dataclass
+class _Inputs:
+    """A snapshot of the builder's state for one settle."""
+
+    generation: int
+    portfolio: Portfolio
+    problems: list[Problem]
+    refs: set[str]
+    projects: set[str]
+    site: Site
+    renderer: Renderer
+    history: History
+    now: dt.datetime
 
 
 def _read_or_none(path: Path) -> bytes | None:

@@ -16,6 +16,8 @@ from .simpleyaml import fast_parse
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 CACHE_DIR = ".mdpm-cache"  # under the repository root; ignored by git
+_CHECKBOX = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[([ xX])\]", re.MULTILINE)
+_FENCED = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
 FENCE = "---"
 INDEX_FILE = "_index.md"
 RETRO_FILE = "_retro.md"
@@ -70,6 +72,8 @@ class RawDoc:
     body: str = ""
     body_line: int = 1
     key_lines: dict[str, int] = field(default_factory=dict)
+    checklist: tuple[int, int] | None = None
+    """(ticked, total) checklist items, set when the body was not kept."""
 
     @property
     def ref(self) -> str:
@@ -80,11 +84,13 @@ class RawDoc:
         return self.key_lines.get(key, 1)
 
 
-def load_documents(root: Path, cache_dir: Path | None = None) -> tuple[list[RawDoc], list[Problem]]:
+def load_documents(root: Path, cache_dir: Path | None = None, *,
+                   bodies: bool = True) -> tuple[list[RawDoc], list[Problem]]:
     """Read every project file under root/content/projects; return docs and problems.
 
     With `cache_dir`, the front-matter of files whose size and modification time did not
-    change since the last run is taken from a cache kept there.
+    change since the last run is taken from a cache kept there. Without `bodies`, each
+    task's body is dropped once its checklist is counted, so memory stays small.
     """
     docs: list[RawDoc] = []
     problems: list[Problem] = []
@@ -93,6 +99,8 @@ def load_documents(root: Path, cache_dir: Path | None = None) -> tuple[list[RawD
     read = cache.read if cache else read_document
     for path, project, kind in discover(root, skipped):
         doc, found = read(root, path, project, kind)
+        if not bodies and kind == "task":
+            doc.checklist, doc.body = count_checklist(doc.body), ""
         docs.append(doc)
         problems.extend(found)
     if cache:
@@ -304,6 +312,15 @@ def _size(count: int) -> str:
     return f"{count / 1024 / 1024:.1f} MiB".replace(".0 ", " ")
 
 
+def count_checklist(body: str) -> tuple[int, int]:
+    """Return (ticked, total) task-list items in Markdown, ignoring fenced code."""
+    if "[" not in body:
+        return 0, 0
+    text = _FENCED.sub("", body) if ("```" in body or "~~~" in body) else body
+    marks = _CHECKBOX.findall(text)
+    return sum(1 for m in marks if m != " "), len(marks)
+
+
 def decode(data: bytes, rel: str) -> tuple[str, Problem | None]:
     """Decode UTF-8 (a BOM is allowed) and normalise line endings to \\n."""
     if data.startswith(b"\xef\xbb\xbf"):
@@ -316,7 +333,9 @@ def decode(data: bytes, rel: str) -> tuple[str, Problem | None]:
         return "", _problem(rel, line, "encoding",
                             f"not UTF-8: byte 0x{data[exc.start]:02x} in column {column} is not "
                             "a UTF-8 character; save the file as UTF-8")
-    return text.replace("\r\n", "\n").replace("\r", "\n"), None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, None
 
 
 def split_front_matter(text: str) -> tuple[str, str, int] | None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .config import HANDLE_RE, ID_RE, Config, Stage, nearest
 from .errors import ERROR, WARNING, Problem
-from .load import RawDoc
+from .load import RawDoc, count_checklist
 
 PRIORITIES = ("high", "normal", "low")
 TASK_KEYS = ("title", "owner", "collaborators", "stage", "depends-on", "due", "priority",
@@ -17,8 +17,6 @@ TASK_KEYS = ("title", "owner", "collaborators", "stage", "depends-on", "due", "p
 PROJECT_KEYS = ("title", "owner", "collaborators", "due", "start", "tags", "summary")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _KNOWN = {TASK_KEYS: frozenset(TASK_KEYS), PROJECT_KEYS: frozenset(PROJECT_KEYS)}
-_CHECKBOX = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[([ xX])\]", re.MULTILINE)
-_FENCED = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -262,7 +260,7 @@ def _build_task(doc: RawDoc, config: Config, problems: list[Problem]) -> Task:
         expedite=fields.flag("expedite"),
         tags=fields.string_list("tags"),
         body=doc.body, body_line=doc.body_line,
-        checklist=count_checklist(doc.body),
+        checklist=doc.checklist if doc.checklist is not None else count_checklist(doc.body),
         key_lines=dict(doc.key_lines),
     )
 
@@ -358,15 +356,6 @@ def _holder(task: Task, config: Config) -> str | None:
     if stage is not None and stage.handoff:
         return task.collaborator(stage.handoff)
     return task.owner
-
-
-def count_checklist(body: str) -> tuple[int, int]:
-    """Return (ticked, total) task-list items in Markdown, ignoring fenced code."""
-    if "[" not in body:
-        return 0, 0
-    text = _FENCED.sub("", body) if ("```" in body or "~~~" in body) else body
-    marks = _CHECKBOX.findall(text)
-    return sum(1 for m in marks if m != " "), len(marks)
 
 
 def _kind(value) -> str:

@@ -20,7 +20,7 @@ SUMMARY_LIMIT = 1000 * 1000  # GitHub refuses a step summary over 1 MiB
 def run_check(start: Path, args) -> int:
     """`mdpm check`: print every problem; 1 when any is an error."""
     # A CI run starts from a fresh checkout, where no file's mtime matches the cache.
-    workspace = open_workspace(start, cache=not os.environ.get("CI"))
+    workspace = open_workspace(start, cache=not os.environ.get("CI"), bodies=False)
     problems = check(workspace, clock.now().date())
     problems = sort_problems([*problems, *codeowners.stale_problems(workspace)])
     problems = sort_problems([*problems, *stale_warnings(workspace, clock.now())])

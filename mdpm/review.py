@@ -225,7 +225,8 @@ def format_review(result: Review, title: str) -> str:
         return "\n".join(lines) + "\n"
     lines += _section("Bottlenecks", [
         f"{b.title}: {b.count}" + (f"/{b.limit}" if b.limit is not None else "")
-        + (" OVER LIMIT" if b.over else " at limit" if b.at_limit else " waiting")
+        + (" OVER LIMIT" if b.over else " at limit" if b.at_limit
+           else " in progress" if b.active else " waiting")
         for b in result.bottlenecks])
     lines += _section("Blocked", [f"{b.ref}: {b.reason}" for b in result.blocked])
     stuck = [f"{s.ref}: {s.days} days in {s.stage}" for s in result.stuck]

@@ -65,18 +65,17 @@ class Built:
 
 
 class Builder(Protocol):
-    """What the preview needs from a site builder."""
+    """What the preview needs from a site builder.
+
+    A builder may also have `settle(out_dir, interrupted) -> Built | None`: `update`
+    then writes what is needed at once (the saved pages) and `settle`, called from
+    another thread after each update, the rest.
+    """
 
     def build(self, out_dir: Path) -> Built: ...
 
-    def update(self, out_dir: Path, changed: set[Path], *,
-               early: Callable[[Built], None] | None = None,
-               interrupted: Callable[[], bool] = lambda: False) -> Built | None:
-        """Update out_dir; None when nothing changed (open pages stay).
-
-        A builder may hand over a first part with `early` (the saved page, at once) and
-        stop when `interrupted()` says newer saves are waiting.
-        """
+    def update(self, out_dir: Path, changed: set[Path]) -> Built | None:
+        """Update out_dir; None when nothing changed (open pages stay)."""
 
 
 class LiveState:
@@ -393,6 +392,9 @@ class Preview:
         self.server: SiteServer | None = None
         self.watcher: Watcher | None = None
         self._server_thread: threading.Thread | None = None
+        self._settle_thread: threading.Thread | None = None
+        self._settle_wanted = threading.Event()
+        self._stopping = threading.Event()
         self._lock = threading.Lock()
         self.rebuilds = 0
 
@@ -417,22 +419,35 @@ class Preview:
                                                kwargs={"poll_interval": 0.2},
                                                name="mdpm-http", daemon=True)
         self._server_thread.start()
+        settle = getattr(self.builder, "settle", None)
+        if settle is not None:
+            self._settle_thread = threading.Thread(target=self._settle_loop, args=(settle,),
+                                                   name="mdpm-settle", daemon=True)
+            self._settle_thread.start()
 
     def rebuild(self, changed: set[Path]) -> None:
         """Update the site for a batch of changed paths and tell open pages to reload."""
-        started = time.perf_counter()
-        what = _describe(changed, self.root)
+        self._run(lambda: self.builder.update(self.site_dir, changed),
+                  _describe(changed, self.root))
+        self._settle_wanted.set()
 
-        def early(built: Built) -> None:
+    def _settle_loop(self, settle: Callable) -> None:
+        """Bring the rest of the site up to date after updates, off the watcher's thread."""
+        while not self._stopping.is_set():
+            if not self._settle_wanted.wait(0.2):
+                continue
+            self._settle_wanted.clear()
+            started = time.perf_counter()
+            try:
+                built = settle(self.site_dir, interrupted=self._stopping.is_set)
+            except Exception as exc:  # shown like any failed build; the server goes on
+                built = Built(failure_problems(exc))
+            if built is None:
+                continue
             self.state.publish(built)
             took = (time.perf_counter() - started) * 1000
-            self.log(f"mdpm serve: {what}: the saved pages in {took:.0f} ms")
-
-        self._run(lambda: self.builder.update(self.site_dir, changed, early=early,
-                                              interrupted=self._newer_saves), what)
-
-    def _newer_saves(self) -> bool:
-        return self.watcher is not None and self.watcher.debouncer.pending
+            self.log(f"mdpm serve: updated the rest of the site in {took:.0f} ms"
+                     + (f", {len(built.pages)} file(s) changed" if built.pages is not None else ""))
 
     def _run(self, step: Callable[[], Built | None], what: str) -> None:
         with self._lock:
@@ -454,8 +469,11 @@ class Preview:
 
     def stop(self) -> None:
         """Stop the watcher, close the reload streams and the server; wait for the threads."""
+        self._stopping.set()
         if self.watcher is not None:
             self.watcher.stop()
+        if self._settle_thread is not None:
+            self._settle_thread.join(timeout=120)  # it stops at its next step
         if self._lock.acquire(timeout=120):  # let a running update finish writing
             self._lock.release()
         self.state.close()

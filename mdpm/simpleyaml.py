@@ -64,12 +64,15 @@ def _fast_mapping(lines: list[str]) -> tuple[dict | None, dict]:
                 key in _SPECIAL or not _KEY.fullmatch(key))):
             raise _NotSimple
         key_lines[key] = number
-        if not value.strip():
+        text = value.strip()
+        if not text:
             meta[key], open_key, children = None, key, []
         elif value[0] != " ":
             raise _NotSimple
+        elif text[0].isalpha() and text not in _SPECIAL and _WORDS.fullmatch(text):
+            meta[key] = text  # the common case, inlined: words and handles
         else:
-            meta[key] = _fast_value(value.strip(), nested=False)
+            meta[key] = _fast_value(text, nested=False)
     if open_key is not None:
         meta[open_key] = _fast_block(children)
     if not key_lines:

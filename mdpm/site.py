@@ -389,7 +389,8 @@ def _task(portfolio: Portfolio, task: Task, history: History, today: dt.date,
     transitions = history.of(task.ref)
     done = stage is not None and stage.is_done
     return TaskView(
-        ref=task.ref, project=task.project, project_title=project.title if project else task.project,
+        ref=task.ref, project=task.project,
+        project_title=project.title if project else task.project,
         id=task.id, title=task.title, url=task_url(task.ref), path=task.path,
         stage=task.stage, stage_title=stage.title if stage else task.stage,
         stage_known=stage is not None, done=done, active=stage is not None and stage.is_active,

@@ -24,21 +24,23 @@ class Workspace:
     """Problems of loading and modelling; `check()` adds those of the rules."""
 
 
-def open_workspace(start: Path | None = None, *, cache: bool = False) -> Workspace:
+def open_workspace(start: Path | None = None, *, cache: bool = False,
+                   bodies: bool = True) -> Workspace:
     """Find mdpm.toml at or above `start`, read the config and all project files.
 
     With `cache`, parsed files are kept in the repository's `.mdpm-cache/` folder and reused
-    while a file's size and modification time do not change.
+    while a file's size and modification time do not change. Without `bodies`, tasks carry
+    no Markdown body, only its checklist counts (less memory for large checks).
     """
     root = find_root(start or Path.cwd())
     config = load_config_strict(root)
-    return load_portfolio(config, cache=cache)
+    return load_portfolio(config, cache=cache, bodies=bodies)
 
 
-def load_portfolio(config: Config, *, cache: bool = False) -> Workspace:
+def load_portfolio(config: Config, *, cache: bool = False, bodies: bool = True) -> Workspace:
     """Read every project file of a config's repository into a portfolio."""
     cache_dir = config.root / CACHE_DIR if cache else None
-    docs, load_problems = load_documents(config.root, cache_dir)
+    docs, load_problems = load_documents(config.root, cache_dir, bodies=bodies)
     portfolio, model_problems = build_model(docs, config)
     return Workspace(config.root, config, portfolio, [*load_problems, *model_problems])
 

@@ -323,7 +323,8 @@ def assert_no_live_payload(out: Path) -> None:
                 assert not name.startswith("on"), (rel, tag, name)
                 lowered = (value or "").strip().lower()
                 if name in ("href", "src", "action", "formaction", "xlink:href"):
-                    assert not lowered.startswith(("javascript:", "data:", "vbscript:")), (rel, value)
+                    assert not lowered.startswith(("javascript:", "data:", "vbscript:")), \
+                        (rel, value)
         raw = (out / rel).read_text()
         assert "<script>alert" not in raw, rel
         assert not re.search(r"<[a-z][^>]*\son[a-z]+\s*=", raw, re.IGNORECASE), rel

@@ -323,3 +323,31 @@ def test_two_files_with_the_same_reference(write_tree):
         "content/projects/acme/draft.md:1: error[id-duplicate]: `acme/draft` is also the "
         "reference of content/projects/acme/Draft.md")
     assert [p.code for p in problems] == ["id-invalid", "id-duplicate"]
+
+
+def test_without_bodies_only_the_checklist_is_kept(write_tree):
+    root = write_tree({TASK.format("a"): "---\ntitle: x\n---\n- [x] one\n- [ ] two\n",
+                       "content/projects/acme/_index.md": "---\n---\nAbout\n"})
+    docs, problems = load_documents(root, bodies=False)
+    assert problems == []
+    task, index = sorted(docs, key=lambda d: d.kind, reverse=True)
+    assert (task.body, task.checklist) == ("", (1, 2))
+    assert index.body == "About\n"
+
+
+def test_cache_reuses_unchanged_files_and_rereads_changed_ones(write_tree, tmp_path):
+    root = write_tree({TASK.format("a"): "---\ntitle: A\n---\nbody\n",
+                       TASK.format("b"): "---\ntitle: [b\n---\n"}, root=tmp_path / "repo")
+    old = 1_700_000_000_000_000_000
+    for path in root.rglob("*.md"):
+        os.utime(path, ns=(old, old))
+    cache = tmp_path / "cache"
+    first = load_documents(root, cache)
+    assert (cache / "documents.json").is_file()
+    again = load_documents(root, cache)
+    assert [d.__dict__ for d in again[0]] == [d.__dict__ for d in first[0]]
+    assert again[1] == first[1]
+    (root / TASK.format("a")).write_text("---\ntitle: New\n---\nbody\n")
+    os.utime(root / TASK.format("a"), ns=(old, old + 1))
+    docs, _ = load_documents(root, cache)
+    assert docs[0].meta == {"title": "New"}

@@ -550,6 +550,7 @@ def test_a_saved_task_rewrites_only_the_pages_it_touches(live):
     path = live.root / "content/projects/acme/draft.md"
     path.write_text(task_text("Draft the story", "doing", "Now with **more**."), encoding="utf-8")
     assert live.update(live.site_dir, {path}).problems == []
+    assert live.settle(live.site_dir).problems == []
     after = inodes(live.site_dir)
     changed = {p for p in after if before.get(p) != after[p]}
     assert "projects/acme/draft/index.html" in changed
@@ -585,6 +586,7 @@ def test_a_deleted_task_leaves_and_a_new_one_arrives(live):
     new = live.root / "content/projects/acme/publish.md"
     new.write_text(task_text("Publish the story"), encoding="utf-8")
     assert live.update(live.site_dir, {old, new}).problems == []
+    live.settle(live.site_dir)
     assert not (live.site_dir / "projects/acme/edit/index.html").exists()
     assert "Publish the story" in (live.site_dir / "projects/acme/publish/index.html").read_text()
     project = (live.site_dir / "projects/acme/index.html").read_text()
@@ -666,6 +668,7 @@ def test_after_saves_the_kept_model_and_problems_equal_a_fresh_read(live):
                                     encoding="utf-8")
     changed = {acme / "draft.md", acme / "edit.md", acme / "_index.md"}
     live.update(live.site_dir, changed)
+    live.settle(live.site_dir)
     fresh = load_portfolio(live.config)
     assert live.portfolio == fresh.portfolio
     assert live.problems == check(fresh, dt.date(2026, 11, 25))
@@ -680,42 +683,62 @@ def test_other_files_in_a_project_folder_change_nothing(live):
     assert live.update(live.site_dir, {note}) is None
 
 
-def test_the_saved_page_comes_first_and_is_not_rewritten_when_the_full_update_agrees(live):
+def test_the_saved_page_comes_first_and_is_not_rewritten_when_the_rest_follows(live):
     path = live.root / "content/projects/acme/draft.md"
     path.write_text(task_text("Draft the story", "doing", "First *look*."), encoding="utf-8")
-    early: list[Built] = []
-
-    def first(built: Built) -> None:
-        early.append(built)
-        assert "<em>look</em>" in (live.site_dir / "projects/acme/draft/index.html").read_text()
-        board = (live.site_dir / "board/index.html").read_text()
-        assert board.index('data-task="acme/draft"') < board.index('data-stage="doing"')
-
-    final = live.update(live.site_dir, {path}, early=first)
+    first = live.update(live.site_dir, {path})
     # (the project page lists titles only in this theme: its bytes did not change)
-    assert [b.pages for b in early] == [{"projects/acme/draft/index.html"}]
-    assert "board/index.html" in final.pages
-    assert "projects/acme/draft/index.html" not in final.pages  # the first render was right
-    board = (live.site_dir / "board/index.html").read_text()
-    assert board.index('data-stage="doing"') < board.index('data-task="acme/draft"')
-
-
-def test_an_interrupted_update_is_completed_by_the_next_one(live):
-    draft = live.root / "content/projects/acme/draft.md"
-    draft.write_text(task_text("Draft the story", "doing"), encoding="utf-8")
-    seen: list[Built] = []
-    assert live.update(live.site_dir, {draft}, early=seen.append,
-                       interrupted=lambda: True) is None
-    assert seen and "doing" in (live.site_dir / "projects/acme/draft/index.html").read_text()
+    assert first.pages == {"projects/acme/draft/index.html"}
+    assert "<em>look</em>" in (live.site_dir / "projects/acme/draft/index.html").read_text()
     board = (live.site_dir / "board/index.html").read_text()
     assert board.index('data-task="acme/draft"') < board.index('data-stage="doing"')  # not yet
+    rest = live.settle(live.site_dir)
+    assert "board/index.html" in rest.pages
+    assert "projects/acme/draft/index.html" not in rest.pages  # the first render was right
+    board = (live.site_dir / "board/index.html").read_text()
+    assert board.index('data-stage="doing"') < board.index('data-task="acme/draft"')
+    assert live.settle(live.site_dir) is None  # nothing left
+
+
+def test_one_settle_covers_every_save_since_the_last(live):
+    draft = live.root / "content/projects/acme/draft.md"
+    draft.write_text(task_text("Draft the story", "doing"), encoding="utf-8")
+    live.update(live.site_dir, {draft})
+    assert live.settle(live.site_dir, interrupted=lambda: True) is None
     plan = live.root / "content/projects/beta/plan.md"
     plan.write_text(task_text("Plan the launch", "doing"), encoding="utf-8")
-    final = live.update(live.site_dir, {plan})
+    live.update(live.site_dir, {plan})
+    assert "board/index.html" in live.settle(live.site_dir).pages
     board = (live.site_dir / "board/index.html").read_text()
     doing = board.index('data-stage="doing"')
-    assert doing < board.index('data-task="acme/draft"') and doing < board.index('data-task="beta/plan"')
-    assert "board/index.html" in final.pages
+    assert doing < board.index('data-task="acme/draft"')
+    assert doing < board.index('data-task="beta/plan"')
+
+
+def test_a_settle_overtaken_by_a_newer_save_keeps_the_newer_page(live, monkeypatch):
+    draft = live.root / "content/projects/acme/draft.md"
+    draft.write_text(task_text("Draft the story", "doing"), encoding="utf-8")
+    live.update(live.site_dir, {draft})
+    real_compose = live._compose
+
+    def compose_then_save(*args, **kwargs):  # a save arrives while the settle computes
+        result = real_compose(*args, **kwargs)
+        draft.write_text(task_text("Draft the story", "review", "Newer."), encoding="utf-8")
+        live.update(live.site_dir, {draft})
+        return result
+
+    monkeypatch.setattr(live, "_compose", compose_then_save)
+    first = live.settle(live.site_dir)
+    monkeypatch.setattr(live, "_compose", real_compose)
+    assert "board/index.html" in first.pages  # the rest of the site moved on...
+    assert "projects/acme/draft/index.html" not in first.pages  # ...but not over the newer page
+    page = (live.site_dir / "projects/acme/draft/index.html").read_text()
+    assert '<p class="stage">review</p>' in page and "Newer." in page
+    assert live.unsettled == {"acme/draft"}
+    live.settle(live.site_dir)
+    board = (live.site_dir / "board/index.html").read_text()
+    assert board.index('data-stage="review"') < board.index('data-task="acme/draft"')
+    assert live.settle(live.site_dir) is None
 
 
 def test_pages_reload_only_when_their_file_changed():
