@@ -7,7 +7,10 @@ Prints, for mdpm: a cold build (empty output, empty cache), a warm rebuild with 
 changed, and a warm rebuild after one task file changed; wall time and the peak memory of
 the largest process. Hugo (same Markdown files, minimal layouts: a page per task and a list
 per project) is timed in the same run, alternating with mdpm, and the ratios are printed.
-Each build is a separate process, as a user or CI would run it.
+Each build is a separate process, as a user or CI would run it. mdpm runs from a snapshot
+of this checkout (mdpm/ and themes/ copied into the work folder), so edits made to the
+working tree during the run do not count as changes (a build reuses its caches only while
+mdpm's own code is unchanged).
 """
 
 from __future__ import annotations
@@ -63,9 +66,20 @@ def run(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, 
     return wall, round(usage.ru_maxrss / 1024)
 
 
-def mdpm_build(root: Path, out: Path, cache: Path) -> tuple[float, int]:
+def snapshot(work: Path) -> Path:
+    """Copy mdpm/ and themes/ into work/code; return the folder to put on PYTHONPATH."""
+    code = work / "code"
+    shutil.rmtree(code, ignore_errors=True)
+    ignore = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(REPO / "mdpm", code / "mdpm", ignore=ignore)
+    shutil.copytree(REPO / "themes", code / "themes", ignore=ignore)
+    return code
+
+
+def mdpm_build(root: Path, out: Path, cache: Path, code: Path) -> tuple[float, int]:
     return run([sys.executable, "-m", "mdpm", "build", "-q", "--out", str(out)], root,
-               {"MDPM_CACHE_DIR": str(cache), "SOURCE_DATE_EPOCH": "1795608000"})
+               {"MDPM_CACHE_DIR": str(cache), "SOURCE_DATE_EPOCH": "1795608000",
+                "PYTHONPATH": str(code)})
 
 
 def hugo_site(root: Path, work: Path) -> Path:
@@ -113,18 +127,19 @@ def main(argv=None) -> int:
     count = args.projects * args.tasks
     hugo = shutil.which("hugo")
     site = hugo_site(root, work) if hugo and not (work / "hugo").exists() else work / "hugo"
+    code = snapshot(work)
     figures: dict[str, list[tuple[float, int]]] = {k: [] for k in
                                                    ("cold", "warm", "one", "hugo")}
     for _ in range(args.runs):
         out, cache = work / "site", work / "cache"
         shutil.rmtree(out, ignore_errors=True)
         shutil.rmtree(cache, ignore_errors=True)
-        figures["cold"].append(mdpm_build(root, out, cache))
+        figures["cold"].append(mdpm_build(root, out, cache, code))
         if hugo:
             figures["hugo"].append(hugo_build(site, work / "hugo-out"))
-        figures["warm"].append(mdpm_build(root, out, cache))
+        figures["warm"].append(mdpm_build(root, out, cache, code))
         touch_one(root)
-        figures["one"].append(mdpm_build(root, out, cache))
+        figures["one"].append(mdpm_build(root, out, cache, code))
     print(f"mdpm build, {count} tasks ({args.projects} x {args.tasks}), {args.runs} run(s), "
           f"median wall time; peak RSS of the largest process")
     labels = {"cold": "cold build (empty output and cache)", "warm": "warm, nothing changed",

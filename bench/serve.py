@@ -219,7 +219,8 @@ def main(argv=None) -> int:
     rests = logged_times(server.lines, r"updated the rest of the site in (\d+) ms")
     print(f"first build + start: {first * 1000:.0f} ms (cold, the whole site)")
     print(f"save -> reloaded page served, {len(latencies)} saves: "
-          f"median {statistics.median(latencies):.0f} ms, p95 {percentile(latencies, 0.95):.0f} ms, "
+          f"median {statistics.median(latencies):.0f} ms, "
+          f"p95 {percentile(latencies, 0.95):.0f} ms, "
           f"min {min(latencies):.0f} ms, max {max(latencies):.0f} ms "
           f"(target <= {TARGET_MS:.0f} ms; includes the 100 ms debounce)")
     for label, times in (("saved pages (update)", firsts), ("rest of the site (settle)", rests)):

@@ -9,9 +9,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import json
 import hashlib
+import json
 import os
+import pickle
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from .markdown import MarkdownCache, cache_file, default_cache_dir
 from .render import Renderer, render_site, renderer_for
 from .site import Site, build_site, markdown_texts
 from .workspace import Workspace, check
-from .write import write_site
+from .write import MARKER, write_site
 
 Progress = Callable[[str, int, int], None]
 """progress(step, done, total): called now and then during long builds."""
@@ -76,10 +77,13 @@ def build(workspace: Workspace, out_dir: Path, *, now: dt.datetime, history: His
     _prepare_drawings(site, cache_dir, workers)
     renderer = renderer_for(site, cache_dir / "templates")
     total = len(renderer.specs)
-    pages = _render_parallel(renderer, workers) if workers > 1 and total >= PARALLEL_FROM \
-        else render_site(site, renderer)
+    keys = _page_keys(renderer)
+    kept = _reusable(keys, Path(out_dir), cache_dir)
+    pages = _render_parallel(renderer, workers, kept) \
+        if workers > 1 and total - len(kept) >= PARALLEL_FROM else _render_serial(renderer, kept)
     stats = write_site(_counted(pages, total, report), Path(out_dir))
     cache.save(keep=set(markdown))
+    _save_page_keys(keys, Path(out_dir), cache_dir)
     result = BuildResult(Path(out_dir), problems, stats.written, stats.unchanged, stats.removed,
                          round(time.perf_counter() - started, 3), history.status)
     _remember(workspace.config, Path(out_dir), now, cache_dir, result)
@@ -142,7 +146,7 @@ def _listing_key(folder: Path) -> str:
     """A hash of every file's path, size and mtime under a folder."""
     digest = hashlib.blake2b(digest_size=16)
     for base, dirs, files in os.walk(folder):
-        dirs.sort()
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(files):
             try:
                 info = os.stat(os.path.join(base, name))
@@ -222,16 +226,66 @@ PARALLEL_FROM = 600
 _CHUNK = 64
 
 
-def _render_parallel(renderer: Renderer, workers: int) -> Iterator[tuple[str, bytes]]:
-    """Render the pages on `workers` forked processes, in order; static files here."""
+# --- task pages whose inputs did not change are kept, not rendered -------------------------
+
+_PAGES = "pages.pickle"
+
+
+def _page_keys(renderer: Renderer) -> dict[str, str]:
+    """Return a key per task page: a hash of its task's view and of the site's frame."""
+    site = renderer.site
+    frame = repr((site.title, site.as_of, site.errors, site.warnings, site.repo_url,
+                  site.history_available, site.history_message, sorted(renderer.templates),
+                  renderer.nav("projects"), [_listing_key(d) for d in renderer.dirs],
+                  _listing_key(Path(__file__).parent)))
+    keys = {}
+    for spec in renderer.specs:
+        if spec.template == "task.html":
+            text = frame + repr(spec.context["task"]) + spec.context["task"].body_key
+            keys[spec.path] = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    return keys
+
+
+def _reusable(keys: dict[str, str], out_dir: Path, cache_dir: Path) -> set[str]:
+    """Return the pages whose key equals the one they were last written with."""
+    try:
+        with open(cache_dir / _PAGES, "rb") as handle:
+            last_out, last = pickle.load(handle)
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
+        return set()
+    if last_out != str(out_dir) or not (out_dir / MARKER).is_file():
+        return set()
+    return {path for path, key in keys.items()
+            if last.get(path) == key and (out_dir / path).is_file()}
+
+
+def _save_page_keys(keys: dict[str, str], out_dir: Path, cache_dir: Path) -> None:
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        with open(cache_dir / _PAGES, "wb") as handle:
+            pickle.dump((str(out_dir), keys), handle, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError:
+        pass
+
+
+def _render_serial(renderer: Renderer, kept: set[str]) -> Iterator[tuple[str, bytes | None]]:
+    yield from renderer.static_files()
+    for spec in renderer.specs:
+        yield spec.path, None if spec.path in kept else renderer.render(spec)
+
+
+def _render_parallel(renderer: Renderer, workers: int,
+                     kept: set[str]) -> Iterator[tuple[str, bytes | None]]:
+    """Render the pages on `workers` forked processes; None for the pages kept as they are."""
     import multiprocessing
 
     if "fork" not in multiprocessing.get_all_start_methods():
-        yield from render_site(renderer.site, renderer)
+        yield from _render_serial(renderer, kept)
         return
     yield from renderer.static_files()
-    chunks = [(i, min(i + _CHUNK, len(renderer.specs))) for i in range(0, len(renderer.specs),
-                                                                      _CHUNK)]
+    todo = [i for i, spec in enumerate(renderer.specs) if spec.path not in kept]
+    yield from ((path, None) for path in sorted(kept))
+    chunks = [todo[i:i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, initializer=_adopt, initargs=(renderer,)) as pool:
         for pages in pool.imap(_render_chunk, chunks):
@@ -245,9 +299,9 @@ def _adopt(renderer: Renderer) -> None:
     _WORKER["renderer"] = renderer  # per worker process: the forked copy of the renderer
 
 
-def _render_chunk(bounds: tuple[int, int]) -> list[tuple[str, bytes]]:
+def _render_chunk(indexes: list[int]) -> list[tuple[str, bytes]]:
     renderer = _WORKER["renderer"]
-    return [(spec.path, renderer.render(spec)) for spec in renderer.specs[bounds[0]:bounds[1]]]
+    return [(renderer.specs[i].path, renderer.render(renderer.specs[i])) for i in indexes]
 
 
 def _counted(pages: Iterable[tuple[str, bytes]], total: int,

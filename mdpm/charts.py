@@ -66,6 +66,22 @@ class MetricsView:
     stages: list[StageRow] = field(default_factory=list)
     stuck: list[metrics.Stuck] = field(default_factory=list)
     forecasts: list[metrics.Forecast] = field(default_factory=list)
+    created_done: int = 0
+    """Tasks whose file was created already done: their done date is unknown."""
+    history_start: str = ""
+    """The day the first task changed stage ("" before any did)."""
+
+    min_done: int = metrics.FORECAST_MIN_DONE
+    min_weeks: int = metrics.FORECAST_MIN_WEEKS
+    horizon_weeks: int = metrics.FORECAST_HORIZON_WEEKS
+
+    @staticmethod
+    def days(value: float | None) -> str:
+        return metrics.whole_days(value)
+
+    @staticmethod
+    def duration(value: float | None) -> str:
+        return _days(value)
 
 
 def metrics_view(portfolio, history: History, now: dt.datetime) -> MetricsView:
@@ -78,62 +94,84 @@ def metrics_view(portfolio, history: History, now: dt.datetime) -> MetricsView:
     tasks = list(portfolio.tasks.values())
     done = metrics.completions(tasks, history, config)
     times = metrics.stage_times(tasks, history, config, now)
-    worst = {t.stage for t in metrics.bottleneck_stages(times, config)[:1]}
+    # a stage where nothing has stayed half a day yet is not where work waits
+    worst = {t.stage for t in metrics.bottleneck_stages(times, config)[:1]
+             if max(t.median_days or 0, t.current_median_days or 0) >= 0.5}
     view.stages = [StageRow(t.stage, config.stage(t.stage).title, t.visits, t.median_days,
                             t.p85_days, t.current, t.current_median_days, t.stage in worst)
                    for t in times]
     view.stuck = metrics.stuck_tasks(tasks, history, config, now, times)
     view.forecasts = metrics.forecasts(portfolio, history, now)
+    view.created_done = sum(1 for t in tasks
+                            if metrics.done_date_unknown(history.of(t.ref), config))
+    start = metrics.history_start(tasks, history)
+    view.history_start = start.date().isoformat() if start else ""
+    weeks = metrics.weeks_since(start, now)
     aging = metrics.aging_wip(tasks, history, config, now)
-    view.summary = _summary(done, aging, now)
+    view.summary = _summary(done, aging, now, weeks, view.created_done)
     stage_titles = {s.id: s.title for s in config.stages}
     view.charts = [
-        cfd_chart(metrics.cumulative_flow(tasks, history, config, now, CFD_DAYS), stage_titles),
+        cfd_chart(metrics.cumulative_flow(tasks, history, config, now, CFD_DAYS), stage_titles,
+                  view.created_done),
         cycle_chart([c for c in done if c.cycle_days is not None
                      and (now - c.finished).days < SCATTER_DAYS]),
-        throughput_chart(metrics.throughput_per_week(done, now, _weeks_of_history(tasks, history, now))),
+        throughput_chart(metrics.throughput_per_week(done, now, min(THROUGHPUT_WEEKS, weeks))
+                         if weeks else []),
         aging_chart(aging, [s for s in config.stages if s.is_active], times),
     ]
     return view
 
 
-def _weeks_of_history(tasks, history: History, now: dt.datetime) -> int:
-    """Weeks from the first recorded transition to now, at most THROUGHPUT_WEEKS."""
-    first = min((history.of(t.ref)[0].at for t in tasks if history.of(t.ref)), default=now)
-    weeks = (metrics.week_start(now.date()) - metrics.week_start(first.date())).days // 7 + 1
-    return min(THROUGHPUT_WEEKS, weeks)
-
-
-def _summary(done: list[metrics.Completion], aging: list[metrics.Aging],
-             now: dt.datetime) -> list[tuple[str, str, str]]:
+def _summary(done: list[metrics.Completion], aging: list[metrics.Aging], now: dt.datetime,
+             weeks: int, created_done: int) -> list[tuple[str, str, str]]:
     cycles = [c.cycle_days for c in done if c.cycle_days is not None]
     leads = [c.lead_days for c in done if c.lead_days is not None]
-    recent = metrics.throughput_per_week(done, now, 4)
-    per_week = sum(n for _, n in recent) / 4
+    recent = min(4, weeks)
+    if recent:
+        per_week = sum(n for _, n in metrics.throughput_per_week(done, now, recent)) / recent
+        throughput = (f"{per_week:.1f} / week",
+                      f"tasks finished, average over the last {metrics.plural(recent, 'week')}")
+    else:
+        throughput = ("—", "no task has changed stage yet, so no week of throughput is known")
+    unknown = (f"; {metrics.plural(created_done, 'task')} created already done, finish date "
+               "unknown, not counted") if created_done else ""
     return [
         ("Cycle time, 85 %", _days(metrics.percentile(cycles, 85)),
          "85 % of finished tasks took at most this long from first active stage to done"),
         ("Cycle time, median", _days(metrics.percentile(cycles, 50)), "half took less"),
         ("Lead time, median", _days(metrics.percentile(leads, 50)), "from created to done"),
-        ("Throughput", f"{per_week:.1f} / week", "tasks finished, average of the last 4 weeks"),
+        ("Throughput", *throughput),
         ("Work in progress", str(len(aging)), "tasks in an active stage now"),
-        ("Finished", str(len(done)), "tasks done, with known history"),
+        ("Finished", str(len(done)), "tasks seen moving into done" + unknown),
     ]
 
 
 def _days(value: float | None) -> str:
-    return "—" if value is None else f"{value:g} days"
+    if value is None:
+        return "—"
+    text = metrics.whole_days(value)
+    return f"{text} day" if text in ("1", "< 1") else f"{text} days"
 
 
 # --- the charts ---------------------------------------------------------------------------
 
 
-def cfd_chart(flow: list[tuple[dt.date, dict[str, int]]], titles: dict[str, str]) -> Chart:
+def cfd_chart(flow: list[tuple[dt.date, dict[str, int]]], titles: dict[str, str],
+              created_done: int = 0) -> Chart:
     """Cumulative flow: a band per stage, stacked with done at the bottom."""
     title = "Cumulative flow"
+    left_out = (f" {metrics.plural(created_done, 'task')} created already done "
+                f"{'is' if created_done == 1 else 'are'} left out: when "
+                f"{'it was' if created_done == 1 else 'they were'} finished is unknown."
+                if created_done else "")
     if not flow:
-        return _empty("cfd", title, "No stage history yet.")
+        return _empty("cfd", title, "No stage history yet." + left_out)
     stages = list(titles)
+    if len(flow) == 1:
+        day, counts = flow[0]
+        return _empty("cfd", title, f"The history covers one day so far ({day}): "
+                      + ", ".join(f"{titles[s]} {counts.get(s, 0)}" for s in stages)
+                      + ". The chart starts with the second day." + left_out)
     top = max(sum(counts.values()) for _, counts in flow) or 1
     plot = _Plot(len(flow) - 1 or 1, top)
     parts = [plot.y_axis(), plot.x_dates([d for d, _ in flow])]
@@ -149,7 +187,8 @@ def cfd_chart(flow: list[tuple[dt.date, dict[str, int]]], titles: dict[str, str]
     legend = [(titles[s], PALETTE[i % len(PALETTE)]) for i, s in enumerate(stages)]
     first, last = flow[0], flow[-1]
     desc = (f"Tasks in each stage at the end of each day from {first[0]} to {last[0]}. On "
-            f"{last[0]}: " + ", ".join(f"{titles[s]} {last[1].get(s, 0)}" for s in stages) + ".")
+            f"{last[0]}: " + ", ".join(f"{titles[s]} {last[1].get(s, 0)}" for s in stages)
+            + "." + left_out)
     weekly = [(d, c) for d, c in flow if d.weekday() == 0 or (d, c) == last]
     rows = [(d.isoformat(), *(c.get(s, 0) for s in stages)) for d, c in weekly]
     return Chart("cfd", title, desc, _svg("cfd", title, desc, parts, legend),
@@ -172,7 +211,7 @@ def cycle_chart(done: list[metrics.Completion]) -> Chart:
     for c in done:
         x, y = plot.x((c.finished.date() - first).days), plot.y(c.cycle_days)
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="#2455c3" fill-opacity=".6">'
-                     f'<title>{escape(c.ref)}: {c.cycle_days:g} days, done '
+                     f'<title>{escape(c.ref)}: {_days(c.cycle_days)}, done '
                      f'{c.finished.date()}</title></circle>')
     for p, value in lines.items():
         y = plot.y(value)
@@ -180,10 +219,10 @@ def cycle_chart(done: list[metrics.Completion]) -> Chart:
         parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
                      f'stroke="{colour}" stroke-width="1.5" stroke-dasharray="6 4"/>')
         parts.append(f'<text x="{WIDTH - RIGHT - 4}" y="{y - 4:.1f}" text-anchor="end" '
-                     f'fill="{colour}" class="label">{p} %: {value:g} d</text>')
-    desc = (f"{len(done)} tasks finished between {first} and {last}. "
-            + "; ".join(f"{p} % took at most {v:g} days" for p, v in lines.items()) + ".")
-    rows = [(c.ref, c.finished.date().isoformat(), f"{c.cycle_days:g}")
+                     f'fill="{colour}" class="label">{p} %: {metrics.whole_days(value)} d</text>')
+    desc = (f"{metrics.plural(len(done), 'task')} finished between {first} and {last}. "
+            + "; ".join(f"{p} % took at most {_days(v)}" for p, v in lines.items()) + ".")
+    rows = [(c.ref, c.finished.date().isoformat(), metrics.whole_days(c.cycle_days))
             for c in sorted(done, key=lambda c: (c.finished, c.ref), reverse=True)]
     note = f"The latest {TABLE_ROWS} of {len(rows)}." if len(rows) > TABLE_ROWS else ""
     return Chart("cycle", title, desc, _svg("cycle", title, desc, parts),
@@ -194,7 +233,8 @@ def throughput_chart(weeks: list[tuple[dt.date, int]]) -> Chart:
     """Tasks finished per week: a bar per week."""
     title = "Throughput"
     if not weeks:
-        return _empty("throughput", title, "No task has finished yet.")
+        return _empty("throughput", title, "No task has changed stage since the history began, "
+                      "so no week of throughput is known yet.")
     top = max(n for _, n in weeks) or 1
     plot = _Plot(len(weeks), top)
     band = (WIDTH - LEFT - RIGHT) / len(weeks)
@@ -208,8 +248,8 @@ def throughput_chart(weeks: list[tuple[dt.date, int]]) -> Chart:
             parts.append(f'<text x="{x + band * 0.35:.1f}" y="{HEIGHT - BOTTOM + 16}" '
                          f'text-anchor="middle" class="tick">{week.strftime("%b %d")}</text>')
     total = sum(n for _, n in weeks)
-    desc = (f"Tasks finished per week over the last {len(weeks)} weeks, from the week of "
-            f"{weeks[0][0]}: {total} in all, at most {top} in one week.")
+    desc = (f"Tasks finished per week over the last {metrics.plural(len(weeks), 'week')}, "
+            f"from the week of {weeks[0][0]}: {total} in all, at most {top} in one week.")
     rows = [(w.isoformat(), n) for w, n in reversed(weeks)]
     return Chart("throughput", title, desc, _svg("throughput", title, desc, parts),
                  ("Week of", "Finished"), rows)
@@ -235,19 +275,19 @@ def aging_chart(aging: list[metrics.Aging], active_stages, times) -> Chart:
             parts.append(f'<line x1="{centre - band * 0.4:.1f}" x2="{centre + band * 0.4:.1f}" '
                          f'y1="{y:.1f}" y2="{y:.1f}" stroke="#e0a21b" stroke-width="1.5" '
                          f'stroke-dasharray="5 3"><title>85 % of past stays in '
-                         f'{escape(stage.title)}: {typical:g} days</title></line>')
+                         f'{escape(stage.title)}: {_days(typical)}</title></line>')
         here = [a for a in aging if a.stage == stage.id]
         for j, item in enumerate(here):
             offset = ((j * 37) % 61 - 30) / 30 * band * 0.3  # a fixed spread, not random
             late = typical is not None and item.stage_days > typical
             parts.append(f'<circle cx="{centre + offset:.1f}" cy="{plot.y(item.age_days):.1f}" '
                          f'r="4" fill="{"#a4201a" if late else "#2455c3"}" fill-opacity=".75">'
-                         f'<title>{escape(item.ref)}: {item.age_days:g} days since started, '
-                         f'{item.stage_days:g} in {escape(stage.title)}</title></circle>')
-    desc = (f"{len(aging)} tasks in progress by stage and age (days since first active). "
-            f"Oldest: {aging[0].ref}, {aging[0].age_days:g} days. Dashed lines: 85 % of past "
-            "stays in the stage; red dots are longer in their stage than that.")
-    rows = [(a.ref, a.stage, f"{a.age_days:g}", f"{a.stage_days:g}") for a in aging]
+                         f'<title>{escape(item.ref)}: {_days(item.age_days)} since started, '
+                         f'{_days(item.stage_days)} in {escape(stage.title)}</title></circle>')
+    desc = (f"{metrics.plural(len(aging), 'task')} in progress by stage and age (days since "
+            f"first active). Oldest: {aging[0].ref}, {_days(aging[0].age_days)}. Dashed lines: "
+            "85 % of past stays in the stage; red dots are longer in their stage than that.")
+    rows = [(a.ref, a.stage, str(a.age_days), str(a.stage_days)) for a in aging]
     return Chart("aging", title, desc, _svg("aging", title, desc, parts),
                  ("Task", "Stage", "Age (days)", "In stage (days)"), rows[:TABLE_ROWS],
                  f"The oldest {TABLE_ROWS} of {len(rows)}." if len(rows) > TABLE_ROWS else "")

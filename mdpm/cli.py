@@ -211,22 +211,26 @@ def _run_init(args) -> int:
         sets = " ".join(f"--set {role}=HANDLE" for role in result.roles)
         print(f"A playbook is in templates/{result.playbook}/; start a project from it with:\n"
               f"  mdpm new project ID --template {result.playbook} {sets} --start YYYY-MM-DD")
-    print("Next: git init, then `mdpm check` and `mdpm build` (the site goes to _site/).")
+    first = "" if result.in_git else "git init, then "
+    print(f"Next: {first}`mdpm check` and `mdpm build` (the site goes to _site/).")
     return EXIT_OK
 
 
 def _run_new(args) -> int:
     from . import clock
     from .config import find_root, load_config_strict
+    from .render import plural
     from .scaffold import new_project, new_task, parse_assignments, parse_date
 
     config = load_config_strict(find_root(_start_dir(args)))
     if args.kind == "task":
         from .workspace import load_portfolio
 
-        path = new_task(load_portfolio(config), args.project, args.title, owner=args.owner,
+        made = new_task(load_portfolio(config), args.project, args.title, owner=args.owner,
                         stage=args.stage, depends_on=args.depends_on, due=args.due)
-        print(path.relative_to(config.root).as_posix())
+        if made.renamed:
+            print(f"mdpm: {made.slug}.md exists, wrote {made.path.name}", file=sys.stderr)
+        print(made.path.relative_to(config.root).as_posix())
         return EXIT_OK
     paths, plan = new_project(config, args.id, template=args.template,
                               assignments=parse_assignments(args.set),
@@ -235,8 +239,9 @@ def _run_new(args) -> int:
     for path in paths:
         print(path.relative_to(config.root).as_posix())
     if plan is not None:
-        print(f"mdpm: {len(paths) - 1} tasks scheduled {plan.start} .. {plan.end}; critical "
-              f"path: {' -> '.join(ref.split('/')[-1] for ref in plan.critical)}", file=sys.stderr)
+        critical = " -> ".join(ref.split("/")[-1] for ref in plan.critical)
+        print(f"mdpm: {plural(len(paths) - 1, 'task')} scheduled {plan.start} .. {plan.end}; "
+              f"critical path: {critical}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -269,10 +274,11 @@ def _run_move(args) -> int:
 
 
 def _run_export(args) -> int:
-    from .tabular import export_csv, export_json
-    from .workspace import open_workspace
+    from .config import find_root, load_config_strict
+    from .render import plural
+    from .tabular import export_csv, export_json, readable_portfolio
 
-    portfolio = open_workspace(_start_dir(args)).portfolio
+    portfolio, unreadable = readable_portfolio(load_config_strict(find_root(_start_dir(args))))
     text = export_csv(portfolio) if args.format == "csv" else export_json(portfolio)
     if args.output:
         try:
@@ -282,18 +288,26 @@ def _run_export(args) -> int:
             raise UsageError(f"{args.output}: cannot write: {exc.strerror}") from None
     else:
         sys.stdout.write(text)
+    if unreadable:
+        files = len({problem.path for problem in unreadable})
+        print(f"mdpm: left out {plural(files, 'unreadable task file')}; fix and export again:",
+              file=sys.stderr)
+        for problem in unreadable:
+            print(problem.format(), file=sys.stderr)
+        return EXIT_CONTENT
     return EXIT_OK
 
 
 def _run_import(args) -> int:
-    from .tabular import import_csv
+    from . import clock
+    from .tabular import format_import, import_csv
     from .workspace import open_workspace
 
     workspace = open_workspace(_start_dir(args))
-    result = import_csv(workspace.config, workspace.portfolio, Path(args.file), args.project)
-    for path in result.written:
-        print(path.relative_to(workspace.root.resolve()).as_posix())
-    print(f"mdpm: imported {len(result.written)} tasks into {result.project}", file=sys.stderr)
+    result = import_csv(workspace, Path(args.file), args.project, clock.now().date())
+    out, err = format_import(result, workspace.root)
+    sys.stdout.write(out)
+    sys.stderr.write(err)
     return EXIT_OK
 
 

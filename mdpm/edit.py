@@ -11,8 +11,8 @@ from pathlib import Path
 
 import yaml
 
-from .errors import ContentError, UsageError
-from .load import TaskLoader, parse_yaml
+from .errors import ContentError, Problem, UsageError
+from .load import TaskLoader, parse_yaml, read_document
 
 BOM = "\ufeff"
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+")
@@ -68,6 +68,19 @@ def set_keys(text: str, values: dict) -> str:
     for key, value in values.items():
         text = set_key(text, key, value)
     return text
+
+
+def set_body(text: str, body: str) -> str:
+    """Return `text` with the body after the front-matter replaced; the front-matter stays.
+
+    The new body gets the file's own line endings and ends with one line ending.
+    """
+    parsed = _parse(text)
+    head = parsed.bom + "".join(parsed.lines[:parsed.close + 1])
+    if not head.endswith(("\n", "\r")):
+        head += parsed.newline
+    lines = body.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n").split("\n")
+    return head + ("".join(line + parsed.newline for line in lines) if body.strip() else "")
 
 
 def front_matter_of(text: str) -> dict:
@@ -330,19 +343,27 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def read_text(path: Path) -> str:
-    """Read a file for editing: UTF-8, keeping the BOM and line endings as they are."""
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ContentError(f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-                           "not touched", path=str(path)) from None
+def read_text(path: Path, root: Path | None = None) -> str:
+    """Read a file for editing: UTF-8, keeping the BOM and line endings as they are.
+
+    A file mdpm cannot read raises ContentError with `mdpm check`'s problems
+    (`path:line: error[code]: message`, the path relative to `root`).
+    """
+    problems = unreadable_problems(path, root or path.parent)
+    if problems:
+        raise ContentError("\n".join(p.format() for p in problems) + "\n(not touched)")
+    return path.read_bytes().decode("utf-8")
+
+
+def unreadable_problems(path: Path, root: Path) -> list[Problem]:
+    """Return why mdpm cannot read the front-matter of the file at `path` (empty if it can)."""
+    doc, problems = read_document(Path(root), Path(path), Path(path).parent.name, "task")
+    return [] if doc.meta is not None else problems
 
 
 def update_file(path: Path, values: dict, root: Path) -> bool:
     """Set front-matter keys of the file at `path`; return False when nothing changed."""
-    text = read_text(path)
+    text = read_text(path, root)
     try:
         new = set_keys(text, values)
     except ContentError as exc:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .config import nearest
-from .errors import ContentError
+from .errors import UsageError
 from .layout import Box, Layout, Route, layout
 from .model import Portfolio, Project, Task
 from .schedule import CycleError, project_critical_path, topological_order
@@ -71,12 +71,12 @@ class ProjectGraph:
 
 
 def find_project(portfolio: Portfolio, project_id: str) -> Project:
-    """Return the project `project_id` or raise ContentError naming the known ones."""
+    """Return the project `project_id` or raise UsageError naming the known ones."""
     project = portfolio.projects.get(project_id)
     if project is None:
         known = ", ".join(portfolio.projects) or "none"
-        raise ContentError(f"no project `{project_id}`{nearest(project_id, portfolio.projects)}"
-                           f" (known projects: {known})")
+        raise UsageError(f"no project `{project_id}`{nearest(project_id, portfolio.projects)}"
+                         f" (known projects: {known})")
     return project
 
 

@@ -1,12 +1,12 @@
 """The builder behind `mdpm serve`: one full build, then only what each save affects.
 
 It keeps every file's `RawDoc`, the history (mined once; again only when HEAD moves), the
-rendered Markdown and the last site. A saved task file is re-read alone and its project
-modelled again and spliced into the portfolio. Its own page is rendered first from a small
-site of its neighbourhood and handed over at once; then the checks and the site model run
-over everything and only the pages the change touches (`render.pages_for`) are rendered,
-and written when their bytes changed: the task's, its neighbours', its project's, the
-boards, people and review pages.
+rendered Markdown and the last site. A saved task file is re-read and modelled alone and
+spliced into the portfolio. `update` renders its own page at once from a small site of
+the task and its linked tasks; `settle` (on another thread) then runs the checks and the
+site model over everything and renders only the pages the change touches
+(`render.pages_for`), writing those whose bytes changed: the task's, its neighbours', its
+project's, the boards, people and review pages.
 """
 
 from __future__ import annotations
@@ -129,14 +129,15 @@ class LiveSite:
         self.generation += 1
         self.unsettled |= refs
         self.unsettled_projects |= projects
-        portfolio = self._model(projects)
+        portfolio = self._model(projects, saved)
         timer.lap("read+model")
-        built = self._first_pages(out_dir, portfolio, refs, projects, saved, now)
+        built = self._first_pages(out_dir, portfolio, saved, now)
         timer.lap("saved pages")
         self.timings = timer.laps
         return built
 
-    def settle(self, out_dir: Path, interrupted: Callable[[], bool] = lambda: False) -> Built | None:
+    def settle(self, out_dir: Path,
+               interrupted: Callable[[], bool] = lambda: False) -> Built | None:
         """Check everything and render every page the saves since the last settle affect.
 
         Runs without holding up `update`. A save that comes in meanwhile keeps its own
@@ -275,8 +276,8 @@ class LiveSite:
         timer.lap("page plan")
         return problems, site, renderer
 
-    def _first_pages(self, out_dir: Path, portfolio: Portfolio, refs: set[str],
-                     projects: set[str], saved: set[str], now: dt.datetime) -> Built:
+    def _first_pages(self, out_dir: Path, portfolio: Portfolio, saved: set[str],
+                     now: dt.datetime) -> Built:
         """Render the saved files' own pages from a site of just their neighbourhood.
 
         The whole site model takes seconds on big sites; this one takes milliseconds. Its
@@ -284,12 +285,12 @@ class LiveSite:
         problems, counts); `settle` rewrites (and reloads) those. A saved task's project
         page waits for `settle` too: its graph is slow to draw.
         """
-        small = _neighbourhood(portfolio, refs, projects, self.site)
-        problems = [p for p in self.problems if p.path not in saved]
         saved_docs = [d for d in self.docs.values() if d.rel in saved]
+        small = _neighbourhood(portfolio, {d.ref for d in saved_docs if d.kind == "task"},
+                               {d.project for d in saved_docs if d.kind != "task"}, self.site)
+        problems = [p for p in self.problems if p.path not in saved]
         problems += [p for d in saved_docs for p in self.doc_problems[d.path]]
-        problems += [p for pid in projects for p in self.model_problems.get(pid, ())
-                     if p.path in saved]
+        problems += [p for rel in saved for p in self.model_problems.get(rel, ())]
         problems += id_problems(saved_docs)
         workspace = Workspace(self.root, self.config, small, problems)
         markdown = self.markdown.render_all(markdown_texts(small))
@@ -303,21 +304,41 @@ class LiveSite:
         written = _write_changed(out_dir, render_pages(site, paths, renderer), set())
         return Built(self._shown(problems), written)
 
-    def _model(self, projects: set[str] | None) -> Portfolio:
-        """Build the portfolio; after a save, rebuild only the projects it touched."""
+    def _model(self, projects: set[str] | None, saved: set[str] = frozenset()) -> Portfolio:
+        """Build the portfolio; after a save, rebuild only the saved tasks.
+
+        A saved `_index.md` or `_retro.md`, or a project that appears or goes, rebuilds
+        that project whole. `saved` holds the files' relative paths (removed ones too).
+        """
         if projects is None or self.portfolio is None:
             portfolio, problems = build_model(list(self.docs.values()), self.config)
-            self.model_problems = _by_project(problems, self.docs.values())
-        else:
-            docs = [doc for doc in self.docs.values() if doc.project in projects]
-            part, problems = build_model(docs, self.config)
-            self.model_problems.update(_by_project(problems, docs, projects))
-            kept = {pid: p for pid, p in self.portfolio.projects.items() if pid not in projects}
-            merged = dict(sorted({**kept, **part.projects}.items()))
-            tasks = {task.ref: task for project in merged.values() for task in project.tasks}
-            portfolio = dataclasses.replace(self.portfolio, projects=merged, tasks=tasks)
-        self.portfolio = portfolio
-        return portfolio
+            self.model_problems = _by_file(problems)
+            self.portfolio = portfolio
+            return portfolio
+        by_project = dict(self.portfolio.projects)
+        for pid in projects:
+            docs = [doc for doc in self.docs.values() if doc.project == pid]
+            here = {rel for rel in saved if Path(rel).parent.name == pid}
+            whole = pid not in by_project or not docs or \
+                any(_kind(Path(rel).name) != "task" for rel in here)
+            rebuilt = docs if whole else [doc for doc in docs if doc.rel in here]
+            part, problems = build_model(rebuilt, self.config)
+            for rel in here | {doc.rel for doc in rebuilt}:
+                self.model_problems.pop(rel, None)
+            self.model_problems.update(_by_file(problems))
+            if whole:
+                by_project.pop(pid, None)
+                by_project.update(part.projects)
+                continue
+            old = {task.ref: task for task in by_project[pid].tasks}
+            tasks = [part.tasks.get(doc.ref) if doc.rel in here else old.get(doc.ref)
+                     for doc in docs if doc.kind == "task"]
+            by_project[pid] = dataclasses.replace(by_project[pid],
+                                                  tasks=[t for t in tasks if t is not None])
+        merged = dict(sorted(by_project.items()))
+        tasks = {task.ref: task for project in merged.values() for task in project.tasks}
+        self.portfolio = dataclasses.replace(self.portfolio, projects=merged, tasks=tasks)
+        return self.portfolio
 
     def _shown(self, problems: list[Problem]) -> list[Problem]:
         """The errors in files saved while serving: what the overlay shows."""
@@ -340,28 +361,27 @@ class _Timer:
         self._last = moment
 
 
-def _by_project(problems: list[Problem], docs, projects=()) -> dict[str, list[Problem]]:
-    """Group model problems by the project of their file (every project in `projects` kept)."""
-    project_of = {doc.rel: doc.project for doc in docs}
-    grouped: dict[str, list[Problem]] = {project: [] for project in projects}
+def _by_file(problems: list[Problem]) -> dict[str, list[Problem]]:
+    """Group model problems by their file."""
+    grouped: dict[str, list[Problem]] = {}
     for problem in problems:
-        grouped.setdefault(project_of.get(problem.path, ""), []).append(problem)
+        grouped.setdefault(problem.path, []).append(problem)
     return grouped
 
 
 def _neighbourhood(portfolio: Portfolio, refs: set[str], projects: set[str],
                    site: Site) -> Portfolio:
-    """The saved projects whole, plus the tasks their tasks depend on and that need the saved."""
-    around = {t.ref for pid in projects if pid in portfolio.projects
-              for t in portfolio.projects[pid].tasks}
+    """The tasks `refs` and the projects `projects` whole, with the tasks they link to."""
+    around = {ref for ref in refs if ref in portfolio.tasks}
+    around |= {t.ref for pid in projects if pid in portfolio.projects
+               for t in portfolio.projects[pid].tasks}
     for ref in list(around):
         around.update(d for d in portfolio.tasks[ref].depends_on if d in portfolio.tasks)
-    for ref in refs:
         view = site.tasks.get(ref)
         if view is not None:  # who depends on a task does not change when it is saved
             around.update(link.ref for link in view.needed_by if link.ref in portfolio.tasks)
-    chosen = {}
     kept = {portfolio.tasks[ref].project for ref in around} | (projects & set(portfolio.projects))
+    chosen = {}
     for pid in sorted(kept):
         project = portfolio.projects[pid]
         chosen[pid] = project if pid in projects else dataclasses.replace(

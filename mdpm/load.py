@@ -106,7 +106,7 @@ def load_documents(root: Path, cache_dir: Path | None = None, *,
     if cache:
         cache.save()
     problems.extend(Problem(display_path(path, root), 1, "file-skipped", WARNING,
-                            "a symbolic link to a file outside the repository; it is not read")
+                            "a symbolic link that leads outside the repository; it is not read")
                     for path in skipped)
     problems.extend(id_problems(docs))
     return docs, problems
@@ -227,6 +227,10 @@ def discover(root: Path, skipped: list[Path] | None = None):
         if not project_dir.is_dir() or project_dir.name.startswith((".", "_")):
             continue
         folder = base / project_dir.name
+        if project_dir.is_symlink() and not _link_inside(project_dir, root):
+            if skipped is not None:
+                skipped.append(folder)
+            continue
         for entry in _sorted_entries(project_dir.path):
             name = entry.name
             if not name.endswith(".md"):

@@ -1,7 +1,8 @@
 """Flow metrics: pure functions of (tasks, transitions, now). Nothing here reads a clock.
 
 Times come from the stage history (`history.Transition`, oldest first per task). A task
-without history is left out of every figure: nothing is guessed.
+without history is left out of every figure, and so is a date history does not show: a task
+whose file was created already done has no known done date (nothing is guessed).
 """
 
 from __future__ import annotations
@@ -20,14 +21,18 @@ DAY = 86400.0
 PERCENTILES = (50, 85, 95)
 FORECAST_RUNS = 1000
 FORECAST_WEEKS = 12
-FORECAST_HORIZON_WEEKS = 520
+FORECAST_HORIZON_WEEKS = 52
+"""A forecast never runs further than this; later dates are shown as "beyond" the horizon."""
+FORECAST_MIN_DONE = 5
+FORECAST_MIN_WEEKS = 3
+"""Below this many completions over this many weeks of history, there is no forecast."""
 
 
 # --- one task ------------------------------------------------------------------------------
 
 
 def cycle_days(transitions: list[Transition], config: Config) -> float | None:
-    """Days from first entering an active stage to (last) entering the done stage."""
+    """Days from first entering an active stage to (last) entering the done stage, if known."""
     started = started_at(transitions, config)
     finished = finished_at(transitions, config)
     if started is None or finished is None or finished < started:
@@ -36,30 +41,74 @@ def cycle_days(transitions: list[Transition], config: Config) -> float | None:
 
 
 def lead_days(transitions: list[Transition], config: Config) -> float | None:
-    """Days from the task's creation (its first transition) to entering the done stage."""
+    """Days from the task's creation (its first transition) to entering the done stage.
+
+    None for a file created already done, even if reopened since: the task existed before.
+    """
     finished = finished_at(transitions, config)
-    if finished is None:
+    if finished is None or created_done(transitions, config):
         return None
     return round((finished - transitions[0].at).total_seconds() / DAY, 2)
 
 
-def days_in_current_stage(transitions: list[Transition], now: dt.datetime) -> int | None:
-    """Whole days since the task entered the stage it is in now, when history knows."""
+def days_in_current_stage(transitions: list[Transition], now: dt.datetime,
+                          config: Config | None = None) -> int | None:
+    """Whole days since the task entered the stage it is in now, when history knows.
+
+    With `config`, a task still in the done stage it was created in gives None: when it got
+    there is unknown.
+    """
     if not transitions:
+        return None
+    if config is not None and done_date_unknown(transitions, config):
         return None
     return int((now - transitions[-1].at).total_seconds() // DAY)
 
 
 def started_at(transitions: list[Transition], config: Config) -> dt.datetime | None:
-    """When the task first entered an active stage."""
+    """When the task first entered an active stage.
+
+    A file created in an active stage counts as started then (its first transition is the
+    stage it was created in); a task created already done has no known start.
+    """
     return next((t.at for t in transitions if _is_active(t.stage, config)), None)
 
 
 def finished_at(transitions: list[Transition], config: Config) -> dt.datetime | None:
-    """When the task last entered a done stage, if it is done now."""
+    """When the task last entered a done stage from another stage, if it is done now.
+
+    None for a task whose file was created in a done stage and stayed done: the history
+    does not show when it was finished.
+    """
+    run = _done_run(transitions, config)
+    if run is None or run == 0:
+        return None
+    return transitions[run].at
+
+
+def created_done(transitions: list[Transition], config: Config) -> bool:
+    """Whether the task's file was created already in a done stage."""
+    return bool(transitions) and _is_done(transitions[0].stage, config)
+
+
+def done_date_unknown(transitions: list[Transition], config: Config) -> bool:
+    """Done now, but history never shows it entering a done stage (created as done)."""
+    return _done_run(transitions, config) == 0
+
+
+def first_move(transitions: list[Transition]) -> dt.datetime | None:
+    """When the task first changed stage after its creation: where its real history begins."""
+    return transitions[1].at if len(transitions) > 1 else None
+
+
+def _done_run(transitions: list[Transition], config: Config) -> int | None:
+    """Index of the first transition of the trailing run of done stages; None if not done."""
     if not transitions or not _is_done(transitions[-1].stage, config):
         return None
-    return transitions[-1].at
+    index = len(transitions) - 1
+    while index > 0 and _is_done(transitions[index - 1].stage, config):
+        index -= 1
+    return index
 
 
 @dataclass(frozen=True)
@@ -80,6 +129,13 @@ def spans(transitions: list[Transition]) -> list[Span]:
     """Turn transitions into stays, the last one open."""
     ends = [t.at for t in transitions[1:]] + [None]
     return [Span(t.stage, t.at, end, t.commit, t.author) for t, end in zip(transitions, ends)]
+
+
+def known_spans(transitions: list[Transition], config: Config) -> list[Span]:
+    """The stays whose start is known: a task created already done joins at its first move."""
+    first = next((i for i, t in enumerate(transitions) if not _is_done(t.stage, config)),
+                 len(transitions))
+    return spans(transitions)[first:]
 
 
 def time_in_stages(transitions: list[Transition], config: Config,
@@ -134,6 +190,36 @@ def week_start(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
+def history_start(tasks, history: History) -> dt.datetime | None:
+    """The first time any of `tasks` changed stage: before it, history shows no real flow.
+
+    The commit that creates a file only records where the task already was (a team that
+    adopts mdpm mid-project creates every file at once), so creations do not count.
+    """
+    return min((moved for t in tasks if (moved := first_move(history.of(t.ref))) is not None),
+               default=None)
+
+
+def weeks_since(start: dt.datetime | None, now: dt.datetime) -> int:
+    """Calendar weeks (Monday first) from the week of `start` to now's, both counted; 0 if None."""
+    if start is None:
+        return 0
+    return max(0, (week_start(now.date()) - week_start(start.date())).days // 7 + 1)
+
+
+def plural(count: int, word: str) -> str:
+    """`1 week`, `3 weeks`."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def whole_days(value: float | None) -> str:
+    """A number of days as a whole number ("—" when unknown, "< 1" for a part of a day)."""
+    if value is None:
+        return "—"
+    rounded = int(value + 0.5)
+    return "< 1" if rounded == 0 and value > 0 else str(rounded)
+
+
 def throughput_per_week(done: list[Completion], now: dt.datetime,
                         weeks: int | None = None) -> list[tuple[dt.date, int]]:
     """Tasks finished per week (Monday first), every week up to now's, zeros included."""
@@ -159,7 +245,7 @@ def cumulative_flow(tasks, history: History, config: Config, now: dt.datetime,
     deltas: dict[dt.date, Counter] = defaultdict(Counter)
     first_day = None
     for task in tasks:
-        for span in spans(history.of(task.ref)):
+        for span in known_spans(history.of(task.ref), config):
             if span.stage not in stage_ids:
                 continue
             start = span.start.date()
@@ -190,8 +276,8 @@ class Aging:
 
     ref: str
     stage: str
-    age_days: float
-    stage_days: float
+    age_days: int
+    stage_days: int
 
 
 def aging_wip(tasks, history: History, config: Config, now: dt.datetime) -> list[Aging]:
@@ -202,7 +288,7 @@ def aging_wip(tasks, history: History, config: Config, now: dt.datetime) -> list
         if not moves or not _is_active(moves[-1].stage, config) or moves[-1].stage != task.stage:
             continue
         started = started_at(moves, config)
-        found.append(Aging(task.ref, task.stage, _days(now - started), _days(now - moves[-1].at)))
+        found.append(Aging(task.ref, task.stage, _whole(now - started), _whole(now - moves[-1].at)))
     return sorted(found, key=lambda a: (-a.age_days, a.ref))
 
 
@@ -310,23 +396,45 @@ class Forecast:
     dates: dict[int, dt.date] | None
     reason: str = ""
     sample_weeks: int = 0
+    sample_done: int = 0
+    """The forecast replays `sample_done` completions over the last `sample_weeks` weeks."""
+    beyond: tuple[int, ...] = ()
+    """The percentiles whose runs reached the horizon: their date is "beyond" `dates[p]`."""
 
 
 def forecast_project(project: str, remaining: int, done: list[Completion], now: dt.datetime, *,
-                     weeks: int = FORECAST_WEEKS, runs: int = FORECAST_RUNS,
-                     seed: int = 0) -> Forecast:
-    """Monte Carlo: draw past weekly throughput until `remaining` tasks are done."""
+                     since: dt.datetime | None = None, weeks: int = FORECAST_WEEKS,
+                     runs: int = FORECAST_RUNS, seed: int = 0) -> Forecast:
+    """Monte Carlo: draw past weekly throughput until `remaining` tasks are done.
+
+    Only the weeks from `since` (where the project's real history begins, see
+    `history_start`) count; with too few of them, or too few completions, there is no forecast.
+    """
     if remaining == 0:
         return Forecast(project, 0, {p: now.date() for p in PERCENTILES}, "every task is done")
-    samples = [count for _, count in throughput_per_week(done, now, weeks)]
-    if not any(samples):
+    sample_weeks = min(weeks, weeks_since(since, now))
+    weekly = throughput_per_week(done, now, sample_weeks) if sample_weeks else []
+    samples = [count for _, count in weekly]
+    finished = sum(samples)
+    if finished < FORECAST_MIN_DONE or sample_weeks < FORECAST_MIN_WEEKS:
         return Forecast(project, remaining, None,
-                        f"no task finished in the last {weeks} weeks to forecast from", weeks)
+                        f"not enough history yet: needs at least {FORECAST_MIN_DONE} completed "
+                        f"tasks over at least {FORECAST_MIN_WEEKS} weeks ("
+                        + (f"has {finished} over {plural(sample_weeks, 'week')}" if sample_weeks
+                           else "none of its tasks has changed stage yet") + ")",
+                        sample_weeks, finished)
     rng = random.Random(seed ^ zlib.crc32(project.encode()))
     outcomes = sorted(_weeks_to_finish(rng, samples, remaining) for _ in range(runs))
-    dates = {p: now.date() + dt.timedelta(weeks=outcomes[min(runs - 1, int(runs * p / 100))])
-             for p in PERCENTILES}
-    return Forecast(project, remaining, dates, "", weeks)
+    chosen = {p: outcomes[min(runs - 1, int(runs * p / 100))] for p in PERCENTILES}
+    dates = {p: now.date() + dt.timedelta(weeks=min(w, FORECAST_HORIZON_WEEKS))
+             for p, w in chosen.items()}
+    beyond = tuple(p for p, w in chosen.items() if w > FORECAST_HORIZON_WEEKS)
+    reason = ""
+    if beyond:
+        reason = (f"at its pace of {finished / sample_weeks:.1f} tasks a week (the last "
+                  f"{plural(sample_weeks, 'week')}), {remaining} open tasks can take more than "
+                  f"{FORECAST_HORIZON_WEEKS} weeks")
+    return Forecast(project, remaining, dates, reason, sample_weeks, finished, beyond)
 
 
 def _weeks_to_finish(rng: random.Random, samples: list[int], remaining: int) -> int:
@@ -334,7 +442,7 @@ def _weeks_to_finish(rng: random.Random, samples: list[int], remaining: int) -> 
     while remaining > 0 and weeks < FORECAST_HORIZON_WEEKS:
         remaining -= rng.choice(samples)
         weeks += 1
-    return weeks
+    return weeks if remaining <= 0 else FORECAST_HORIZON_WEEKS + 1
 
 
 def forecasts(portfolio, history: History, now: dt.datetime, *, seed: int = 0) -> list[Forecast]:
@@ -346,12 +454,13 @@ def forecasts(portfolio, history: History, now: dt.datetime, *, seed: int = 0) -
         if not open_tasks:
             continue
         done = completions(project.tasks, history, config)
-        result.append(forecast_project(project.id, len(open_tasks), done, now, seed=seed))
+        result.append(forecast_project(project.id, len(open_tasks), done, now, seed=seed,
+                                       since=history_start(project.tasks, history)))
     return result
 
 
-def _days(delta: dt.timedelta) -> float:
-    return round(delta.total_seconds() / DAY, 2)
+def _whole(delta: dt.timedelta) -> int:
+    return int(delta.total_seconds() // DAY)
 
 
 def _is_active(stage_id: str, config: Config) -> bool:

@@ -11,7 +11,7 @@ from .check import (dependency_order, expedite_over_limit, owner_problems, perso
                     role_missing, stage_over_limit)
 from .config import Config, nearest
 from .edit import update_file
-from .errors import Problem, UsageError
+from .errors import ContentError, Problem, UsageError
 from .load import RawDoc, load_documents
 from .model import Portfolio, Task, build_model
 
@@ -45,7 +45,7 @@ class Move:
 
 def plan_move(config: Config, ref: str, stage: str, today: dt.date) -> tuple[Move, RawDoc]:
     """Simulate moving `ref` to `stage` on the whole portfolio; report what it breaks."""
-    docs, _ = load_documents(config.root)
+    docs, load_problems = load_documents(config.root)
     before, _ = build_model(docs, config)
     task = resolve_ref(before, ref, config.root)
     target = config.stage(stage)
@@ -54,6 +54,10 @@ def plan_move(config: Config, ref: str, stage: str, today: dt.date) -> tuple[Mov
         raise UsageError(f"stage `{stage}` is not in the workflow ({', '.join(ids)})"
                          f"{nearest(stage, ids)}")
     doc = next(d for d in docs if d.kind == "task" and d.ref == task.ref)
+    if doc.meta is None:
+        unreadable = [p.format() for p in load_problems if p.path == doc.rel]
+        raise ContentError(f"cannot move {task.ref}: mdpm cannot read its file, so it was not "
+                           "touched; fix it first:\n" + "\n".join(f"  {u}" for u in unreadable))
     move = Move(task=task, old=task.stage, new=stage)
     if task.stage == stage:
         return move, doc
@@ -71,8 +75,13 @@ def plan_move(config: Config, ref: str, stage: str, today: dt.date) -> tuple[Mov
 
 def created_problems(before: Portfolio, after: Portfolio, today: dt.date) -> list[Problem]:
     """Return the problems of `after` that `before` did not have (same rule, same file)."""
-    old = {(p.code, p.path) for p in _run(before, today)}
-    return [p for p in _run(after, today) if (p.code, p.path) not in old and p.is_error]
+    return new_errors(_run(before, today), _run(after, today))
+
+
+def new_errors(before: list[Problem], after: list[Problem]) -> list[Problem]:
+    """Return the errors of `after` that `before` did not have (same rule, same file)."""
+    old = {(p.code, p.path) for p in before}
+    return [p for p in after if (p.code, p.path) not in old and p.is_error]
 
 
 def _run(portfolio: Portfolio, today: dt.date) -> list[Problem]:

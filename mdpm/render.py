@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 import mdpm
 
@@ -116,13 +116,15 @@ def icon(name: str) -> Markup:
     return ICONS.get(name, Markup(""))
 
 
+@functools.lru_cache(maxsize=4096)
 def person_link(handle: str | None, root: str) -> Markup:
     """Return a link to a person's page with an initial as avatar, or 'nobody'."""
     if not handle:
         return Markup('<span class="muted">nobody</span>')
-    return Markup('<a class="person" href="{0}people/{1}/index.html"><span class="avatar" '
-                  'aria-hidden="true">{2}</span>{3}</a>').format(
-        Markup(root), person_slug(handle), handle[:1].upper(), handle)
+    name = escape(handle)
+    return Markup(f'<a class="person" href="{escape(root)}people/{escape(person_slug(handle))}'
+                  f'/index.html"><span class="avatar" aria-hidden="true">{name[:1].upper()}'
+                  f'</span>{name}</a>')
 
 
 def plural(count: int, singular: str, many: str | None = None) -> str:

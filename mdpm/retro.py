@@ -17,6 +17,8 @@ from .config import nearest
 from .errors import UsageError
 from .history import History
 
+UNKNOWN_DONE = "unknown (created as done)"
+
 
 @dataclass(frozen=True)
 class TaskFacts:
@@ -36,6 +38,8 @@ class TaskFacts:
     slowest_stage: str | None
     slowest_holder: str | None
     """Who held the task in its slowest stage (the hand-off role's person there)."""
+    done_unknown: bool = False
+    """Done, but its file was created already done: when it was finished is unknown."""
 
 
 @dataclass(frozen=True)
@@ -79,9 +83,20 @@ class Retro:
     notes: str = ""
     stage_titles: dict[str, str] = field(default_factory=dict)
     first_stage: str = ""
+    all_done: bool = False
 
     def title_of(self, stage_id: str | None) -> str:
         return self.stage_titles.get(stage_id, stage_id or "")
+
+    @staticmethod
+    def days(value: float | None) -> str:
+        """Days in whole days, for the page."""
+        return metrics.whole_days(value)
+
+    @property
+    def unknown_done(self) -> list[TaskFacts]:
+        """Tasks created already done: their done date is unknown."""
+        return [t for t in self.tasks if t.done_unknown]
 
     @property
     def late(self) -> list[TaskFacts]:
@@ -90,7 +105,7 @@ class Retro:
     @property
     def late_days(self) -> int | None:
         """Days the project finished (or is, now) after its due date."""
-        if self.due is None:
+        if self.due is None or (self.all_done and self.finished is None):
             return None
         end = self.finished or self.as_of
         return (end - self.due).days if end > self.due else None
@@ -128,14 +143,15 @@ def retro_view(portfolio, project_id: str, history: History, now: dt.datetime) -
     facts = [_task_facts(portfolio, t, history.of(t.ref), now) for t in tasks]
     done_dates = [f.done for f in facts if f.done]
     all_done = bool(tasks) and all(portfolio.is_done(t) for t in tasks)
-    starts = [history.of(t.ref)[0].at.date() for t in tasks if history.of(t.ref)]
+    starts = [moves[0].at.date() for t in tasks if (moves := history.of(t.ref))
+              and not metrics.created_done(moves, config)]
     retro = Retro(project.id, project.title, now.date(), history.status,
                   "" if history.status == "complete" else history.message, project.due,
                   project.start or (min(starts) if starts else None),
                   max(done_dates) if all_done and len(done_dates) == len(tasks) else None,
                   len(tasks), sum(1 for t in tasks if portfolio.is_done(t)), facts,
                   notes=project.retro, stage_titles={s.id: s.title for s in config.stages},
-                  first_stage=config.first_stage.id)
+                  first_stage=config.first_stage.id, all_done=all_done)
     retro.stages = _stage_facts(facts, config)
     retro.handoffs = [h for t in tasks for h in _handoffs(portfolio, t, history.of(t.ref), now)]
     return retro
@@ -154,7 +170,8 @@ def _task_facts(portfolio, task, moves, now: dt.datetime) -> TaskFacts:
     slowest = max(stage_days, key=lambda s: stage_days[s], default=None)
     return TaskFacts(task.ref, task.title, task.owner, task.stage, task.due, done, late,
                      metrics.cycle_days(moves, config), metrics.lead_days(moves, config),
-                     stage_days, slowest, _holder_in(task, slowest, config) if slowest else None)
+                     stage_days, slowest, _holder_in(task, slowest, config) if slowest else None,
+                     metrics.done_date_unknown(moves, config))
 
 
 def _holder_in(task, stage_id: str, config) -> str | None:
@@ -204,17 +221,22 @@ def retro_markdown(retro: Retro, titles: dict[str, str]) -> str:
               "|---|---|---|---|---|---|---|"]
     for t in retro.tasks:
         slowest = (f"{titles.get(t.slowest_stage, t.slowest_stage)} "
-                   f"({t.stage_days[t.slowest_stage]:g} d)") if t.slowest_stage else "—"
+                   f"({_num(t.stage_days[t.slowest_stage])} d)") if t.slowest_stage else "—"
         lines.append(f"| {_cell(t.title)} (`{t.ref}`) | {t.owner or '—'} | {_date(t.due)} | "
-                     f"{_date(t.done)} | {t.late_days or '—'} | {_num(t.cycle_days)} | "
+                     f"{_done(t)} | {t.late_days or '—'} | {_num(t.cycle_days)} | "
                      f"{_cell(slowest)} |")
     lines += ["", "## What made it late", ""]
     late = retro.late
     lines += [f"- `{t.ref}` ({_cell(t.title)}): {t.late_days} days late; " + _why_late(t, retro)
-              for t in late] or ["- No task finished after its due date."]
+              for t in late]
+    if not late:
+        known = " with a known done date" if retro.unknown_done else ""
+        lines.append(f"- No task{known} finished after its due date.")
+    if retro.unknown_done:
+        lines.append(f"- Not judged: {_unknown_text(retro)}.")
     lines += ["", "## Time per stage", "", "| Stage | Tasks | Total days | Median days |",
               "|---|---|---|---|"]
-    lines += [f"| {s.title} | {s.tasks} | {s.total_days:g} | {_num(s.median_days)} |"
+    lines += [f"| {s.title} | {s.tasks} | {_num(s.total_days)} | {_num(s.median_days)} |"
               for s in retro.stages]
     lines += ["", "## Hand-offs", ""]
     summary = retro.handoff_summary()
@@ -232,11 +254,11 @@ def _why_late(task: TaskFacts, retro: Retro) -> str:
     """Which stage took the time, and who held the task there."""
     if task.slowest_stage is None:
         return "no stage history"
-    days = task.stage_days[task.slowest_stage]
+    days = _num(task.stage_days[task.slowest_stage])
     title = retro.title_of(task.slowest_stage)
     if task.slowest_stage == retro.first_stage:
-        return f"started late: {days:g} days in {title} before work began"
-    return f"most time in {title} ({days:g} days, held by {task.slowest_holder or 'nobody'})"
+        return f"started late: {days} days in {title} before work began"
+    return f"most time in {title} ({days} days, held by {task.slowest_holder or 'nobody'})"
 
 
 def _plan_lines(retro: Retro) -> list[str]:
@@ -249,6 +271,8 @@ def _plan_lines(retro: Retro) -> list[str]:
         lines.append(f"- Finished: {retro.finished.isoformat()}"
                      + (f", {retro.late_days} days after the due date." if retro.late_days
                         else ", on time." if retro.due else "."))
+    elif retro.all_done:
+        lines.append(f"- Finished: unknown ({_unknown_text(retro)}); not judged late or on time.")
     elif retro.late_days:
         lines.append(f"- Not finished; {retro.late_days} days past the due date.")
     else:
@@ -261,12 +285,12 @@ def _questions(retro: Retro, titles: dict[str, str]) -> list[str]:
     slowest = retro.slowest_stage
     if slowest is not None:
         questions.append(f"- Work waited longest in {slowest.title} (median "
-                         f"{slowest.median_days:g} days): why, and what would shorten it?")
+                         f"{_num(slowest.median_days)} days): why, and what would shorten it?")
     summary = retro.handoff_summary()
     if summary and summary[0][4]:
         g, t, s, _, w = summary[0]
         questions.append(f"- The slowest hand-off was {g} to {t} into {titles.get(s, s)} "
-                         f"(median {w:g} days): what did it wait for?")
+                         f"(median {_num(w)} days): what did it wait for?")
     if retro.late:
         questions.append(f"- {len(retro.late)} task(s) finished late: were the due dates "
                          "realistic, or did something block them?")
@@ -283,7 +307,17 @@ def _date(day: dt.date | None) -> str:
 
 
 def _num(value: float | None) -> str:
-    return "—" if value is None else f"{value:g}"
+    return metrics.whole_days(value)
+
+
+def _done(task: TaskFacts) -> str:
+    return UNKNOWN_DONE if task.done_unknown else _date(task.done)
+
+
+def _unknown_text(retro: Retro) -> str:
+    count = len(retro.unknown_done)
+    return (f"{metrics.plural(count, 'task')} created already done: the history does not show "
+            f"when {'it was' if count == 1 else 'they were'} finished")
 
 
 def retro_views(portfolio, history: History, now: dt.datetime) -> Mapping[str, Retro]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from .edit import new_document, set_keys, write_atomic
 from .errors import ContentError, UsageError
 from .load import INDEX_FILE, read_document
 from .model import DATE_RE
+from .render import plural
 
 PACKAGE = Path(__file__).resolve().parent
 SCAFFOLD = PACKAGE / "scaffold"
@@ -31,6 +34,8 @@ class InitResult:
     files: list[str]
     playbook: str | None = None
     roles: list[str] = field(default_factory=list)
+    in_git: bool = False
+    """True when `root` is already inside a git working tree."""
 
 
 def init(target: Path, playbook: str | None = DEFAULT_PLAYBOOK) -> InitResult:
@@ -46,12 +51,19 @@ def init(target: Path, playbook: str | None = DEFAULT_PLAYBOOK) -> InitResult:
     existing = [rel for rel in files if (target / rel).exists() or (target / rel).is_symlink()]
     if existing:
         listed = "\n".join(f"  {rel}" for rel in existing)
-        raise UsageError(f"refusing to overwrite {len(existing)} existing file(s) in {target}; "
-                         f"nothing was written:\n{listed}")
+        raise UsageError(f"refusing to overwrite {plural(len(existing), 'existing file')} in "
+                         f"{target}; nothing was written:\n{listed}")
     target.mkdir(parents=True, exist_ok=True)
     _write_all(target, files)
     roles = read_playbook(chosen).roles_used() if chosen is not None else []
-    return InitResult(target, list(files), chosen.name if chosen else None, roles)
+    return InitResult(target, list(files), chosen.name if chosen else None, roles,
+                      inside_git_work_tree(target))
+
+
+def inside_git_work_tree(folder: Path) -> bool:
+    """True when `folder` or a folder above it has a `.git` (a folder, or a worktree's file)."""
+    folder = folder.resolve()
+    return any((parent / ".git").exists() for parent in (folder, *folder.parents))
 
 
 def _scaffold_files() -> dict[str, bytes]:
@@ -327,8 +339,19 @@ def parse_date(text: str | None, flag: str) -> dt.date | None:
         raise UsageError(f"{flag} {text}: not a day of the calendar") from None
 
 
+@dataclass
+class NewTask:
+    path: Path
+    slug: str
+    """The file name the title asked for; `path` has a `-2`, `-3`... when it was taken."""
+
+    @property
+    def renamed(self) -> bool:
+        return self.path.stem != self.slug
+
+
 def new_task(workspace, project: str, title: str, owner: str | None = None,
-             stage: str | None = None, depends_on: str = "", due: str | None = None) -> Path:
+             stage: str | None = None, depends_on: str = "", due: str | None = None) -> NewTask:
     """Write a new task file in the house key order; validate everything first."""
     config, portfolio = workspace.config, workspace.portfolio
     folder = config.content_dir / project
@@ -338,6 +361,9 @@ def new_task(workspace, project: str, title: str, owner: str | None = None,
                          f"make it with `mdpm new project {slugify(project)}`")
     if not title.strip():
         raise UsageError("the title is empty")
+    if not _has_name_characters(title):
+        raise UsageError(f"the title `{title}` has no letters or digits to name the file "
+                         "after; give a title with letters or digits (A-Z, 0-9)")
     if owner:
         owner = owner.strip().lstrip("@")
         _check_person(config, owner, "--owner")
@@ -347,12 +373,19 @@ def new_task(workspace, project: str, title: str, owner: str | None = None,
                          f"{nearest(stage, ids)}")
     deps = _check_dependencies(portfolio, project, depends_on)
     due_date = parse_date(due, "--due")
-    stem = unique_stem(folder, slugify(title))
+    slug = slugify(title)
+    stem = unique_stem(folder, slug)
     meta = {"title": title.strip(), "owner": owner, "stage": stage or config.first_stage.id,
             "depends-on": deps, "due": due_date.isoformat() if due_date else None}
     path = folder / f"{stem}.md"
     write_atomic(path, new_document(meta), config.root)
-    return path
+    return NewTask(path, slug)
+
+
+def _has_name_characters(title: str) -> bool:
+    """True when the title has an ASCII letter or digit (after dropping accents) for a slug."""
+    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return re.search(r"[A-Za-z0-9]", ascii_text) is not None
 
 
 def _check_dependencies(portfolio, project: str, text: str) -> list[str]:

@@ -39,6 +39,7 @@ CHANNEL = "/__mdpm__/"
 EVENTS_PATH = CHANNEL + "events"
 STATUS_PATH = CHANNEL + "status"
 PING_SECONDS = 10.0
+SWITCH_INTERVAL = 0.001  # seconds; Python's default is 0.005
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -530,6 +531,9 @@ def serve(root: Path, *, host: str = "127.0.0.1", port: int = 8000, open_browser
     if not is_loopback(host):
         log(f"mdpm serve: warning: listening on {host}, so other machines can read this site; "
             "the preview server is meant for this machine only")
+    # Hand the interpreter over more often, so the threads that answer pages and send
+    # reloads are not held up for long by a settle rendering a big site.
+    sys.setswitchinterval(SWITCH_INTERVAL)
     stop, serving = threading.Event(), threading.Event()
 
     def on_signal(signum, frame) -> None:

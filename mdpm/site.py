@@ -537,26 +537,30 @@ def _people(portfolio: Portfolio, tasks: dict[str, TaskView]) -> list[PersonView
 
 def _boards(stages: list[StageView], projects: list[ProjectView], people: list[PersonView],
             tasks: dict[str, TaskView]) -> list[Board]:
-    boards = [_board("board/index.html", "All projects", "all", "", stages, lambda t: True,
-                     tasks)]
+    by_project: dict[str, set[str]] = defaultdict(set)
+    by_person: dict[str, set[str]] = defaultdict(set)
+    for ref, task in tasks.items():
+        by_project[task.project].add(ref)
+        for handle in {*task.people, task.holder} - {None}:
+            by_person[handle].add(ref)
+    known = {stage.id for stage in stages}
+    unplaced = [r for r, t in tasks.items() if t.stage not in known]
+    boards = [_board("board/index.html", "All projects", "all", "", stages, None, unplaced)]
     for project in projects:
         boards.append(_board(project.board_url, project.title, "project", project.id, stages,
-                             lambda t, p=project.id: t.project == p, tasks))
+                             by_project[project.id], unplaced))
     for person in people:
         boards.append(_board(f"board/person/{person.slug}/index.html", person.name, "person",
-                             person.handle, stages,
-                             lambda t, h=person.handle: h in t.people or t.holder == h, tasks))
+                             person.handle, stages, by_person[person.handle], unplaced))
     return boards
 
 
-def _board(path: str, title: str, kind: str, key: str, stages: list[StageView], keep,
-           tasks: dict[str, TaskView] | None = None) -> Board:
+def _board(path: str, title: str, kind: str, key: str, stages: list[StageView],
+           members: set[str] | None, unplaced: list[str]) -> Board:
+    """A board of the tasks in `members` (None: every task)."""
     def chosen(refs: list[str]) -> list[str]:
-        return refs if kind == "all" or tasks is None else [r for r in refs if keep(tasks[r])]
+        return refs if members is None else [r for r in refs if r in members]
 
     columns = [Column(stage, chosen(stage.refs)) for stage in stages]
     expedited = [r for stage in stages for r in chosen(stage.expedited)]
-    known = {stage.id for stage in stages}
-    everything = tasks if tasks is not None else {}
-    unplaced = [r for r, t in everything.items() if t.stage not in known and keep(t)]
-    return Board(path, title, kind, key, columns, expedited, unplaced)
+    return Board(path, title, kind, key, columns, expedited, chosen(unplaced))

@@ -48,8 +48,11 @@ class WriteError(MdpmError):
     """The site could not be written (exit status 1); the old site is kept."""
 
 
-def write_site(pages: Iterable[tuple[str, bytes]], out_dir: Path) -> WriteStats:
-    """Make `out_dir` hold exactly these (path, bytes) files, never half-written."""
+def write_site(pages: Iterable[tuple[str, bytes | None]], out_dir: Path) -> WriteStats:
+    """Make `out_dir` hold exactly these (path, bytes) files, never half-written.
+
+    Bytes None means "this file is already right": it is kept as it is.
+    """
     out_dir = Path(out_dir).absolute()
     _refuse_foreign(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -65,6 +68,8 @@ def _create(pages, out_dir: Path) -> WriteStats:
     try:
         made: set[Path] = {temp}
         for rel, data in _then(pages, (MARKER, _MARKER_TEXT)):
+            if data is None:
+                raise WriteError(f"{rel}: no page to keep in a new output folder")
             target = _target(temp, rel)
             _make_parent(target, made)
             with open(target, "wb") as handle:
@@ -88,6 +93,11 @@ def _update(pages, out_dir: Path) -> WriteStats:
     try:
         for rel, data in _then(pages, (MARKER, _MARKER_TEXT)):
             seen.add(rel)
+            if data is None:  # the caller knows this page is unchanged: keep the file
+                if not _target(out_dir, rel).is_file():
+                    raise WriteError(f"{rel}: the page to keep is missing")
+                stats.unchanged += 1
+                continue
             if _same(_target(out_dir, rel), data):
                 stats.unchanged += rel != MARKER
                 continue

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mdpm.edit import front_matter_of, set_key, update_file, write_atomic
+from mdpm.edit import front_matter_of, set_body, set_key, update_file, write_atomic
 from mdpm.errors import ContentError, UsageError
 
 # name -> file text; each is awkward in its own way.
@@ -149,6 +149,30 @@ def test_update_file_leaves_an_unparsable_file_untouched(tmp_path):
     with pytest.raises(ContentError):
         update_file(path, {"stage": "doing"}, tmp_path)
     assert path.read_bytes() == b"---\ntitle: [oops\n---\n"
+
+
+def test_update_file_reports_an_unreadable_file_like_check(tmp_path):
+    folder = tmp_path / "content/projects/p"
+    folder.mkdir(parents=True)
+    path = folder / "t.md"
+    path.write_bytes(b"---\ntitle: Caf\xe9\n---\n")
+    with pytest.raises(ContentError) as caught:
+        update_file(path, {"stage": "doing"}, tmp_path)
+    message = str(caught.value)
+    assert message.startswith("content/projects/p/t.md:2: error[encoding]: not UTF-8: byte 0xe9")
+    assert "offset" not in message and str(tmp_path) not in message
+    assert path.read_bytes() == b"---\ntitle: Caf\xe9\n---\n"
+
+
+@pytest.mark.parametrize("text, body, expected", [
+    ("---\r\ntitle: x  # c\r\n---\r\nold\r\n", "new, \"quoted\"\n- [ ] a\n- [x] b",
+     "---\r\ntitle: x  # c\r\n---\r\nnew, \"quoted\"\r\n- [ ] a\r\n- [x] b\r\n"),
+    ("\ufeff---\ntitle: x\n...\nold", "one\r\n\r\ntwo\n", "\ufeff---\ntitle: x\n...\none\n\ntwo\n"),
+    ("---\ntitle: x\n---", "body", "---\ntitle: x\n---\nbody\n"),
+    ("---\ntitle: x\n---\nold\n", "", "---\ntitle: x\n---\n"),
+])
+def test_set_body_replaces_only_the_body(text, body, expected):
+    assert set_body(text, body) == expected
 
 
 def test_update_file_round_trips_bytes(tmp_path):

@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from mdpm.cli import run
-from mdpm.errors import ContentError
+from mdpm.errors import UsageError
 from mdpm.graph import (find_project, graph_dot, graph_layout, graph_mermaid, graph_svg,
                         project_graph, timeline_svg)
 from mdpm.layout import layout
@@ -181,7 +181,7 @@ def test_a_set_of_critical_refs_marks_the_edges_between_them(portfolio):
 
 
 def test_unknown_project_names_the_known_ones(portfolio):
-    with pytest.raises(ContentError) as caught:
+    with pytest.raises(UsageError) as caught:
         find_project(portfolio, "acmee")
     assert str(caught.value) == ("no project `acmee`; did you mean `acme`? "
                                  "(known projects: acme, brand)")
@@ -378,8 +378,8 @@ def test_cli_defaults_to_mermaid(repo, capsys):
     assert capsys.readouterr().out.startswith("flowchart LR")
 
 
-def test_cli_unknown_project_is_exit_1_naming_the_known_ones(repo, capsys):
-    assert run(["-C", str(repo), "graph", "acm", "--format", "svg"]) == 1
+def test_cli_unknown_project_is_exit_2_naming_the_known_ones(repo, capsys):
+    assert run(["-C", str(repo), "graph", "acm", "--format", "svg"]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == ("mdpm: error: no project `acm`; did you mean `acme`? "

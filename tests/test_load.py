@@ -196,10 +196,16 @@ def test_symlink_out_of_the_repository_is_not_read(write_tree, tmp_path):
     root = write_tree({"content/projects/acme/ok.md": "---\ntitle: ok\n---\n"}, root=tmp_path / "repo")
     (root / "content/projects/acme/link.md").symlink_to(outside / "secret.md")
     (root / "content/projects/acme/inside.md").symlink_to(root / "content/projects/acme/ok.md")
+    (root / "content/projects/elsewhere").symlink_to(outside, target_is_directory=True)
+    (root / "content/projects/same").symlink_to(root / "content/projects/acme")
     docs, problems = load_documents(root)
-    assert sorted(d.stem for d in docs) == ["inside", "ok"]
+    assert sorted(d.ref for d in docs) == ["acme/inside", "acme/ok", "same/inside", "same/ok"]
     assert _lines(problems) == [
-        "content/projects/acme/link.md:1: warning[file-skipped]: a symbolic link to a file "
+        "content/projects/acme/link.md:1: warning[file-skipped]: a symbolic link that leads "
+        "outside the repository; it is not read",
+        "content/projects/elsewhere:1: warning[file-skipped]: a symbolic link that leads "
+        "outside the repository; it is not read",
+        "content/projects/same/link.md:1: warning[file-skipped]: a symbolic link that leads "
         "outside the repository; it is not read"]
 
 

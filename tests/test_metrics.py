@@ -157,30 +157,67 @@ def test_aging_wip(workspace, tasks):
 def test_forecast_with_steady_throughput_is_exact():
     done = [metrics.Completion(f"p/t{w}-{i}", NOW - dt.timedelta(weeks=w), None, None)
             for w in range(12) for i in range(2)]
-    result = metrics.forecast_project("p", 5, done, NOW)
+    result = metrics.forecast_project("p", 5, done, NOW, since=NOW - dt.timedelta(weeks=11))
     assert result.dates == {p: NOW.date() + dt.timedelta(weeks=3) for p in (50, 85, 95)}
+    assert (result.sample_weeks, result.sample_done, result.beyond) == (12, 24, ())
 
 
 def test_forecast_is_seeded_and_ordered():
     done = [metrics.Completion(f"p/t{w}", NOW - dt.timedelta(weeks=w), None, None)
             for w in (0, 2, 3, 3, 3, 7)]
-    first = metrics.forecast_project("p", 10, done, NOW, seed=7)
-    assert first == metrics.forecast_project("p", 10, done, NOW, seed=7)
+    since = NOW - dt.timedelta(weeks=7)
+    first = metrics.forecast_project("p", 10, done, NOW, seed=7, since=since)
+    assert first == metrics.forecast_project("p", 10, done, NOW, seed=7, since=since)
     assert first.dates[50] <= first.dates[85] <= first.dates[95]
     assert first.dates[50] > NOW.date()
 
 
 def test_forecast_without_throughput_says_why():
     result = metrics.forecast_project("p", 3, [], NOW)
-    assert result.dates is None and "no task finished in the last 12 weeks" in result.reason
+    assert result.dates is None and result.reason == (
+        "not enough history yet: needs at least 5 completed tasks over at least 3 weeks "
+        "(none of its tasks has changed stage yet)")
     assert metrics.forecast_project("p", 0, [], NOW).dates[95] == NOW.date()
+
+
+def _done_weekly(counts):
+    """Completions: counts[w] tasks finished w weeks before NOW."""
+    return [metrics.Completion(f"p/t{w}-{i}", NOW - dt.timedelta(weeks=w), None, None)
+            for w, n in enumerate(counts) for i in range(n)]
+
+
+def test_thin_history_gives_no_forecast_but_says_what_it_needs():
+    weeks = lambda n: NOW - dt.timedelta(weeks=n - 1)  # noqa: E731: n calendar weeks of history
+    four_done = metrics.forecast_project("p", 3, _done_weekly([1, 1, 1, 1]), NOW, since=weeks(5))
+    assert four_done.dates is None and four_done.reason == (
+        "not enough history yet: needs at least 5 completed tasks over at least 3 weeks "
+        "(has 4 over 5 weeks)")
+    one_week = metrics.forecast_project("p", 3, _done_weekly([6]), NOW, since=weeks(1))
+    assert one_week.dates is None and one_week.reason.endswith("(has 6 over 1 week)")
+    two_weeks = metrics.forecast_project("p", 3, _done_weekly([3, 3]), NOW, since=weeks(2))
+    assert two_weeks.dates is None and "(has 6 over 2 weeks)" in two_weeks.reason
+    enough = metrics.forecast_project("p", 3, _done_weekly([2, 2, 1]), NOW, since=weeks(3))
+    assert enough.dates is not None and enough.reason == ""
+
+
+def test_a_slow_forecast_stops_at_the_horizon_and_says_why():
+    done = _done_weekly([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5])  # 5 tasks in 12 weeks
+    result = metrics.forecast_project("p", 200, done, NOW, since=NOW - dt.timedelta(weeks=11))
+    horizon = NOW.date() + dt.timedelta(weeks=metrics.FORECAST_HORIZON_WEEKS)
+    assert result.beyond == (50, 85, 95) and set(result.dates.values()) == {horizon}
+    assert result.reason == ("at its pace of 0.4 tasks a week (the last 12 weeks), 200 open "
+                             "tasks can take more than 52 weeks")
+    assert max(result.dates.values()) <= horizon
 
 
 def test_forecasts_per_open_project(workspace):
     found = {f.project: f for f in metrics.forecasts(workspace.portfolio, _history(), NOW)}
     assert set(found) == {"acme", "beta"}
-    assert found["acme"].remaining == 1 and found["acme"].dates is not None
+    # acme: 2 done since its first move (Friday 2026-01-02), 5 calendar weeks to now
+    assert (found["acme"].remaining, found["acme"].sample_done, found["acme"].sample_weeks) == (1, 2, 5)
+    assert found["acme"].dates is None and "(has 2 over 5 weeks)" in found["acme"].reason
     assert found["beta"].remaining == 2 and found["beta"].dates is None
+    assert found["beta"].sample_weeks == 2  # from beta/d's first move on 2026-01-21
 
 
 def test_metrics_from_a_real_history(git_repo):
@@ -215,9 +252,9 @@ def test_metrics_view_charts_are_accessible_and_match_their_tables(workspace):
         assert f'<title id="{chart.id}-title">{chart.title}</title>' in chart.svg
         assert chart.rows and len(chart.headers) == len(chart.rows[0])
     cycle = view.charts[1]
-    assert cycle.rows == [("acme/b", "2026-01-08", "5.5"), ("acme/a", "2026-01-05", "3")]
-    assert "50 %: 4.25 d" in cycle.svg and cycle.svg.count("<circle") == 2
-    assert "50 % took at most 4.25 days" in cycle.desc
+    assert cycle.rows == [("acme/b", "2026-01-08", "6"), ("acme/a", "2026-01-05", "3")]
+    assert "50 %: 4 d" in cycle.svg and cycle.svg.count("<circle") == 2
+    assert "50 % took at most 4 days" in cycle.desc  # whole days: 4.25 shown as 4
     throughput = view.charts[2]
     # from the week of the first transition (Thursday 2026-01-01) to now, newest first
     assert throughput.rows[-2:] == [("2026-01-05", 2), ("2025-12-29", 0)] and len(throughput.rows) == 5
@@ -305,3 +342,80 @@ def test_metrics_page_in_a_browser(git_repo, tmp_path, page):
     assert page.locator("#cycle table tbody tr").count() == 1
     page.goto((out / "retro" / "acme" / "index.html").as_uri())
     assert page.locator("tbody tr[data-task]").count() == 3
+
+
+# --- what history cannot show: tasks created already done, thin data -----------------------
+
+
+def _task_text(stage: str, due: str = "2026-01-20") -> str:
+    return f"---\ntitle: Task\nowner: alice\ndue: {due}\nstage: {stage}\n---\n"
+
+
+def _commit_days(git_repo, steps):
+    """Commit (day offset from T0, {task: stage}) steps into project acme."""
+    for day, stages in steps:
+        git_repo.commit(f"day {day}", {f"content/projects/acme/{name}.md": _task_text(stage)
+                                       for name, stage in stages.items()},
+                        at=int((T0 + day * D).timestamp()))
+    workspace = open_workspace(git_repo.root)
+    history = read_history(git_repo.root, workspace.portfolio.tasks, config=workspace.config)
+    return workspace, history
+
+
+def test_a_task_created_done_has_no_done_date_and_no_throughput(git_repo):
+    git_repo.write({"mdpm.toml": SMALL_CONFIG})
+    workspace, history = _commit_days(git_repo, [
+        (0, {"old": "done", "reopened": "done", "new": "backlog"}),
+        (1, {"new": "doing"}), (2, {"reopened": "doing"}), (3, {"new": "done"}),
+        (4, {"reopened": "done"})])
+    cfg, tasks = workspace.config, list(workspace.portfolio.tasks.values())
+    old = history.of("acme/old")
+    assert [t.stage for t in old] == ["done"]
+    assert metrics.finished_at(old, cfg) is None and metrics.done_date_unknown(old, cfg)
+    assert metrics.cycle_days(old, cfg) is None and metrics.lead_days(old, cfg) is None
+    assert metrics.days_in_current_stage(old, NOW, cfg) is None
+    assert metrics.days_in_current_stage(old, NOW) == 30  # without config: since the file was added
+    # entering done by a real move is known; a reopened task's lead time is not (it existed before)
+    reopened = history.of("acme/reopened")
+    assert metrics.cycle_days(reopened, cfg) == 2.0 and metrics.lead_days(reopened, cfg) is None
+    done = metrics.completions(tasks, history, cfg)
+    assert [(c.ref, c.cycle_days, c.lead_days) for c in done] == [
+        ("acme/new", 2.0, 3.0), ("acme/reopened", 2.0, None)]
+    assert sum(n for _, n in metrics.throughput_per_week(done, NOW)) == 2
+    flow = dict(metrics.cumulative_flow(tasks, history, cfg, NOW))
+    zero = {"backlog": 0, "doing": 0, "review": 0, "done": 0}
+    assert flow[T0.date()] == {**zero, "backlog": 1}  # the two created done are not arrivals
+    assert flow[NOW.date()] == {**zero, "done": 2}
+    view = charts.metrics_view(workspace.portfolio, history, NOW)
+    assert view.created_done == 1 and view.history_start == "2026-01-02"
+    summary = {label: (value, hint) for label, value, hint in view.summary}
+    assert summary["Finished"] == ("2", "tasks seen moving into done; 1 task created already "
+                                   "done, finish date unknown, not counted")
+    assert "1 task created already done is left out" in view.charts[0].desc
+
+
+def test_only_creations_give_no_throughput_and_no_forecast(git_repo):
+    git_repo.write({"mdpm.toml": SMALL_CONFIG})
+    workspace, history = _commit_days(git_repo, [
+        (0, {f"done{i}": "done" for i in range(6)} | {"open": "doing", "later": "backlog"})])
+    view = charts.metrics_view(workspace.portfolio, history, NOW)
+    summary = {label: value for label, value, _ in view.summary}
+    assert (summary["Throughput"], summary["Lead time, median"], summary["Finished"]) == (
+        "—", "—", "0")
+    assert view.history_start == "" and view.created_done == 6
+    assert view.charts[2].svg == "" and "no week of throughput is known" in view.charts[2].desc
+    [forecast] = view.forecasts
+    assert forecast.dates is None and forecast.reason.startswith(
+        "not enough history yet: needs at least 5 completed tasks over at least 3 weeks")
+
+
+def test_one_week_of_history_says_1_week(git_repo):
+    git_repo.write({"mdpm.toml": SMALL_CONFIG})
+    monday = (NOW.date() - dt.date(2026, 1, 1)).days - NOW.weekday()  # now's Monday, from T0
+    workspace, history = _commit_days(git_repo, [
+        (monday, {"a": "backlog", "b": "backlog"}), (monday + 1, {"a": "done"})])
+    view = charts.metrics_view(workspace.portfolio, history, NOW)
+    summary = {label: (value, hint) for label, value, hint in view.summary}
+    assert summary["Throughput"] == ("1.0 / week", "tasks finished, average over the last 1 week")
+    assert "over the last 1 week, from the week of 2026-01-26:" in view.charts[2].desc
+    assert view.forecasts[0].reason.endswith("(has 1 over 1 week)")

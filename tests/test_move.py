@@ -152,7 +152,19 @@ def test_an_unparsable_task_is_not_touched(board, write_tree, capsys):
     bad = b"---\ntitle: [oops\nowner: bob\n---\n"
     write_tree({"content/projects/p/h.md": bad})
     assert _move(board, "p/h", "doing") == 1
-    assert "owner-missing" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "content/projects/p/h.md:2: error[frontmatter]: a list `[` that is not closed" in err
+    assert "owner-missing" not in err and str(board) not in err
     assert _move(board, "p/h", "doing", "--force") == 1
     assert "not touched" in capsys.readouterr().err
     assert (board / "content/projects/p/h.md").read_bytes() == bad
+
+
+def test_a_task_that_is_not_utf8_is_reported_like_check(board, write_tree, capsys):
+    bad = b"---\ntitle: Caf\xe9\nowner: bob\n---\n"
+    write_tree({"content/projects/p/i.md": bad})
+    assert _move(board, "p/i", "doing", "--force") == 1
+    err = capsys.readouterr().err
+    assert "  content/projects/p/i.md:2: error[encoding]: not UTF-8: byte 0xe9 in column 11" in err
+    assert "offset" not in err and str(board) not in err
+    assert (board / "content/projects/p/i.md").read_bytes() == bad

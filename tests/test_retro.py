@@ -118,3 +118,34 @@ def test_a_task_that_waited_in_the_intake_started_late(acme):
                                  slowest_stage="backlog", slowest_holder="alice")
     assert _why_late(waited, retro) == "started late: 9 days in Backlog before work began"
     assert _why_late(a, retro) == "most time in Review (5 days, held by carol)"
+
+
+def test_a_task_created_done_is_not_late_and_its_done_date_is_unknown(git_repo, tmp_path):
+    """A team adopting mdpm mid-project adds finished work as `done`: its done date is unknown."""
+    import json
+
+    from mdpm.build import build
+
+    git_repo.write({"mdpm.toml": SMALL_CONFIG, "content/projects/acme/_index.md": INDEX})
+    git_repo.commit("adopt mdpm", {
+        "content/projects/acme/old.md": task("alice", "2025-12-01", "done"),
+        "content/projects/acme/old2.md": task("bob", "2025-12-05", "done")}, at=T0 + 5 * DAY)
+    retro, workspace = _retro(git_repo.root)
+    old, old2 = retro.tasks
+    assert (old.done, old.done_unknown, old.late_days, old.cycle_days, old.lead_days) == (
+        None, True, None, None, None)
+    assert retro.late == [] and retro.finished is None and retro.late_days is None
+    assert retro.all_done and retro.start is None  # no task shows when the work began
+    text = retro_markdown(retro, {s.id: s.title for s in workspace.config.stages})
+    assert ("| Task of alice (`acme/old`) | alice | 2025-12-01 | unknown (created as done) | — | — |"
+            in text)
+    assert ("- Finished: unknown (2 tasks created already done: the history does not show when "
+            "they were finished); not judged late or on time.") in text
+    assert "days after the due date" not in text and "days late" not in text
+    out = tmp_path / "site"
+    build(workspace, out, now=NOW, workers=1)
+    page = (out / "retro" / "acme" / "index.html").read_text()
+    assert page.count('data-done="unknown"') == 2 and 'data-history-unknown="2"' in page
+    assert "after the due date" not in page and 'class="is-late"' not in page
+    board = json.loads((out / "board.json").read_text())
+    assert [t["cycle_days"] for t in board["tasks"]] == [None, None]

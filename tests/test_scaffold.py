@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -81,9 +82,27 @@ def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path, capsys):
     before = _tree(root)
     assert run(["init", str(root)]) == 2
     err = capsys.readouterr().err
-    assert "refusing to overwrite 2 existing file(s)" in err
+    assert "refusing to overwrite 2 existing files" in err
     assert "  mdpm.toml" in err and "  .gitignore" in err and "nothing was written" in err
     assert _tree(root) == before
+
+
+def test_init_says_git_init_only_outside_a_git_repository(tmp_path, capsys):
+    assert run(["init", str(tmp_path / "plain")]) == 0
+    assert "Next: git init, then `mdpm check`" in capsys.readouterr().out
+    outer = tmp_path / "outer"
+    outer.mkdir()
+    subprocess.run(["git", "init", "-q", str(outer)], check=True)
+    assert run(["init", str(outer / "team")]) == 0
+    out = capsys.readouterr().out
+    assert "git init" not in out and "Next: `mdpm check` and `mdpm build`" in out
+
+
+def test_init_refusal_counts_one_file_in_the_singular(tmp_path, capsys):
+    (tmp_path / "one").mkdir()
+    (tmp_path / "one" / "mdpm.toml").write_text("# mine\n")
+    assert run(["init", str(tmp_path / "one")]) == 2
+    assert "refusing to overwrite 1 existing file in " in capsys.readouterr().err
 
 
 def test_init_without_a_playbook(tmp_path, capsys):
@@ -236,6 +255,27 @@ def test_new_task_refuses_bad_values_and_writes_nothing(project_repo, capsys, ex
     assert run(["-C", str(project_repo), "new", "task", "acme", "Draft", *extra]) == 2
     assert message in capsys.readouterr().err
     assert _tree(project_repo) == before
+
+
+def test_new_task_says_when_the_file_name_was_made_unique(project_repo, capsys):
+    args = ["-C", str(project_repo), "new", "task", "acme", "Press release draft"]
+    assert run(args) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "content/projects/acme/press-release-draft.md\n"
+    assert captured.err == ""
+    assert run(args) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "content/projects/acme/press-release-draft-2.md\n"
+    assert captured.err == "mdpm: press-release-draft.md exists, wrote press-release-draft-2.md\n"
+
+
+@pytest.mark.parametrize("title", ["!!!", "日本語", "  -- ?? "])
+def test_new_task_needs_a_title_with_letters_or_digits(project_repo, capsys, title):
+    before = _tree(project_repo)
+    assert run(["-C", str(project_repo), "new", "task", "acme", title]) == 2
+    assert "give a title with letters or digits" in capsys.readouterr().err
+    assert _tree(project_repo) == before
+    assert not (project_repo / "content/projects/acme/item.md").exists()
 
 
 def test_new_task_in_a_missing_project(project_repo, capsys):

@@ -673,6 +673,17 @@ def test_after_saves_the_kept_model_and_problems_equal_a_fresh_read(live):
     assert live.portfolio == fresh.portfolio
     assert live.problems == check(fresh, dt.date(2026, 11, 25))
     assert any(p.code == "person-unknown" for p in live.problems)
+    # then single task files: saved, removed, added (the project is not rebuilt whole)
+    (acme / "draft.md").write_text(task_text("Draft", "done", "- [x] a\n- [x] b"),
+                                   encoding="utf-8")
+    (acme / "edit.md").unlink()
+    (acme / "aaa-first.md").write_text("---\ntitle: First\nowner: [x\n---\n", encoding="utf-8")
+    live.update(live.site_dir, {acme / "draft.md", acme / "edit.md", acme / "aaa-first.md"})
+    live.settle(live.site_dir)
+    fresh = load_portfolio(live.config)
+    assert live.portfolio == fresh.portfolio
+    assert list(live.portfolio.tasks) == list(fresh.portfolio.tasks)
+    assert live.problems == check(fresh, dt.date(2026, 11, 25))
     assert "Acme launch" in (live.site_dir / "projects/acme/draft/index.html").read_text() or \
         "Acme launch" in (live.site_dir / "projects/acme/index.html").read_text()
 
@@ -758,7 +769,8 @@ def test_pages_reload_only_when_their_file_changed():
 
 
 @pytest.mark.parametrize("url, file", [
-    ("/", "index.html"), ("/board/", "board/index.html"), ("/projects/a/b/", "projects/a/b/index.html"),
+    ("/", "index.html"), ("/board/", "board/index.html"),
+    ("/projects/a/b/", "projects/a/b/index.html"),
     ("/board.json", "board.json"), ("/a%20b/", "a b/index.html"), ("/../x", None), ("", None),
 ])
 def test_page_urls_map_to_site_files(url, file):

@@ -11,6 +11,7 @@ import pytest
 
 from mdpm.cli import run
 from mdpm.tabular import COLUMNS, column_key, guard_cell, unguard_cell
+from mdpm.workspace import open_workspace
 
 
 @pytest.fixture
@@ -29,7 +30,11 @@ def repo(small_repo, write_tree):
             tags: [customer, "=SUM(A1)"]
             created: 2026-10-01
             ---
-            Body
+            Body, with a comma and "quotes";
+            a second line.
+
+            - [ ] call them
+            - [x] book the room
             """,
         "content/projects/acme/draft.md": """\
             ---
@@ -43,7 +48,8 @@ def repo(small_repo, write_tree):
             expedite: true
             ---
             """,
-        "content/projects/acme/zeta.md": "---\ntitle: \"@mention\\ttab\"\n---\n",
+        "content/projects/acme/zeta.md":
+            "---\ntitle: \"@mention\\ttab\"\n---\n- [ ] first\n- [x] second, \"done\"\n",
         "content/projects/other/thing.md":
             "---\ntitle: Über-Ding 🚀\nstage: done\nowner: carol\n---\n",
     })
@@ -95,17 +101,33 @@ def test_export_to_a_file(repo, capsys, tmp_path):
     assert b"\r\n" in out.read_bytes()
 
 
+def _write_csv(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8-sig") as handle:  # with a BOM, as Excel
+        csv.writer(handle).writerows(rows)
+    return path
+
+
+def _project_files(root: Path, project: str) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((root / f"content/projects/{project}").iterdir())
+            if p.is_file()}
+
+
 def test_round_trip_export_import_export_gives_the_same_rows(repo, capsys, tmp_path):
     exported = _rows(_export(repo, capsys))
-    acme = [exported[0]] + [r for r in exported[1:] if r[0] == "acme"]
-    source = repo.parent / f"{repo.name}-acme.csv"
-    with source.open("w", newline="", encoding="utf-8-sig") as handle:  # with a BOM
-        csv.writer(handle).writerows(acme)
+    assert exported[0][-1] == "body"
+    acme = [row[1:] for row in exported if row[0] in ("acme", "project")]  # no project column
+    interview = dict(zip(COLUMNS[1:], next(r for r in acme if r[0] == "interview")))
+    assert interview["body"] == ('Body, with a comma and "quotes";\na second line.\n\n'
+                                 "- [ ] call them\n- [x] book the room")
+    zeta = dict(zip(COLUMNS[1:], next(r for r in acme if r[0] == "zeta")))
+    assert zeta["body"] == "'- [ ] first\n- [x] second, \"done\""  # guarded: starts with -
+    source = _write_csv(repo.parent / f"{repo.name}-acme.csv", acme)
     assert run(["-C", str(repo), "import", str(source), "--project", "copy"]) == 0
-    assert "imported 3 tasks into copy" in capsys.readouterr().err
+    assert "imported 3 tasks into copy: 3 created, 0 updated, 0 unchanged" in \
+        capsys.readouterr().err
     again = _rows(_export(repo, capsys))
     copy = [r[1:] for r in again[1:] if r[0] == "copy"]
-    assert copy == [r[1:] for r in acme[1:]]
+    assert copy == acme[1:]
     run(["-C", str(repo), "check", "--format", "json"])
     shape = {"frontmatter", "date-invalid", "key-unknown", "person-unknown", "stage-unknown",
              "dep-missing", "id-invalid", "id-duplicate"}
@@ -114,6 +136,140 @@ def test_round_trip_export_import_export_gives_the_same_rows(repo, capsys, tmp_p
     text = (repo / "content/projects/copy/interview.md").read_text()
     assert text.startswith("---\ntitle: Interview the customer\nowner: alice\ncollaborators: "
                            "{editor: carol, writer: [bob, alice]}\nstage: done\n")
+    assert text.endswith('---\nBody, with a comma and "quotes";\na second line.\n\n'
+                         "- [ ] call them\n- [x] book the room\n")
+    workspace = open_workspace(repo)
+    assert workspace.portfolio.tasks["copy/interview"].checklist == (1, 2)
+
+
+def test_reimporting_an_unchanged_export_changes_no_byte(repo, capsys):
+    rows = _rows(_export(repo, capsys))
+    before = _project_files(repo, "acme")
+    source = _write_csv(repo.parent / "same.csv", [r for r in rows if r[0] in ("acme", "project")])
+    assert run(["-C", str(repo), "import", str(source), "--project", "acme"]) == 0
+    captured = capsys.readouterr()
+    assert "imported 3 tasks into acme: 0 created, 0 updated, 3 unchanged" in captured.err
+    assert captured.out == ""
+    assert _project_files(repo, "acme") == before
+
+
+def _edited_export(repo: Path, capsys, edits: dict[str, dict[str, str]],
+                   extra: list[dict[str, str]] = ()) -> Path:
+    """Export acme, change cells as a spreadsheet user would, add rows; return the CSV."""
+    rows = _rows(_export(repo, capsys))
+    table = [dict(zip(COLUMNS, r)) for r in rows[1:] if r[0] == "acme"]
+    for row in table:
+        row.update(edits.get(row["id"], {}))
+    table.extend({c: new.get(c, "") for c in COLUMNS} for new in extra)
+    return _write_csv(repo.parent / "edited.csv", [list(COLUMNS)] +
+                      [[row[c] for c in COLUMNS] for row in table])
+
+
+def test_import_updates_existing_tasks_in_place_and_creates_new_ones(repo, capsys):
+    before = _project_files(repo, "acme")
+    source = _edited_export(repo, capsys, {
+        "interview": {"title": "Interview the client",
+                      "body": "Rewritten, \"all\" of it\n- [ ] one"},
+        "zeta": {"owner": "carol", "due": "2026-12-15"},
+    }, [{"project": "acme", "id": "launch", "title": "Launch", "depends-on": "draft"}])
+    assert run(["-C", str(repo), "import", str(source), "--project", "acme"]) == 0
+    captured = capsys.readouterr()
+    assert "imported 4 tasks into acme: 1 created, 2 updated, 1 unchanged" in captured.err
+    assert captured.out.split() == ["content/projects/acme/launch.md",
+                                    "content/projects/acme/interview.md",
+                                    "content/projects/acme/zeta.md"]
+    after = _project_files(repo, "acme")
+    assert after["draft.md"] == before["draft.md"]
+    old_interview = before["interview.md"].decode()
+    head = old_interview[:old_interview.index("---\nBody") + 4]
+    assert after["interview.md"].decode() == \
+        head.replace("title: Interview the customer", "title: Interview the client") + \
+        'Rewritten, "all" of it\n- [ ] one\n'
+    assert after["zeta.md"] == (b'---\ntitle: "@mention\\ttab"\nowner: carol\ndue: 2026-12-15\n'
+                                b'---\n- [ ] first\n- [x] second, "done"\n')
+    assert after["launch.md"] == b"---\ntitle: Launch\ndepends-on: [draft]\n---\n"
+
+
+def test_a_bad_row_in_an_update_writes_nothing(repo, capsys):
+    before = _project_files(repo, "acme")
+    source = _edited_export(repo, capsys, {"interview": {"title": "Changed"},
+                                           "zeta": {"stage": "reveiw"}},
+                            [{"title": "New task"}])
+    assert run(["-C", str(repo), "import", str(source), "--project", "acme"]) == 1
+    err = capsys.readouterr().err
+    assert "1 problem in edited.csv; nothing was written" in err
+    assert "row 4: stage `reveiw` is not in the workflow" in err
+    assert _project_files(repo, "acme") == before
+
+
+def test_a_failed_write_puts_back_the_files_already_updated(repo, capsys):
+    (repo / "content/projects/acme/blocker.md").mkdir()  # a folder where a file must go
+    before = _project_files(repo, "acme")
+    source = _edited_export(repo, capsys, {"interview": {"title": "Changed"}},
+                            [{"id": "blocker", "title": "Blocker"}])
+    assert run(["-C", str(repo), "import", str(source), "--project", "acme"]) == 2
+    assert "not a regular file" in capsys.readouterr().err
+    assert _project_files(repo, "acme") == before
+
+
+def test_a_row_for_an_unreadable_task_file_is_refused_like_check(repo, write_tree, capsys):
+    write_tree({"content/projects/acme/bad.md": "---\ntitle: [oops\n---\n"})
+    before = _project_files(repo, "acme")
+    source = _write_csv(repo.parent / "bad.csv", [["id", "title"], ["zeta", "Z"], ["bad", "B"]])
+    assert run(["-C", str(repo), "import", str(source), "--project", "acme"]) == 1
+    err = capsys.readouterr().err
+    assert "bad.csv: row 3: content/projects/acme/bad.md:2: error[frontmatter]: " in err
+    assert _project_files(repo, "acme") == before
+
+
+def test_rows_of_another_project_are_refused(repo, capsys):
+    source = _write_csv(repo.parent / "mixed.csv", [["project", "title"], ["acme", "A"],
+                                                    ["other", "B"], ["", "C"]])
+    before = _project_files(repo, "acme")
+    assert run(["-C", str(repo), "import", str(source), "--project", "acme"]) == 1
+    err = capsys.readouterr().err
+    assert "1 problem in mixed.csv" in err
+    assert "mixed.csv: row 3: is for project `other`, not `acme` (--project)" in err
+    assert _project_files(repo, "acme") == before
+
+
+def test_export_leaves_out_unreadable_files_and_says_why(repo, write_tree, capsys):
+    write_tree({"content/projects/acme/bad.md": "---\ntitle: Bad yaml\nowner: [ana, ben\n---\n",
+                "content/projects/acme/latin.md": b"---\ntitle: Caf\xe9\n---\n"})
+    assert run(["-C", str(repo), "export"]) == 1
+    captured = capsys.readouterr()
+    ids = [row[1] for row in _rows(captured.out)[1:]]
+    assert ids == ["draft", "interview", "zeta", "thing"]
+    assert "Bad" not in captured.out and "ana, ben" not in captured.out
+    assert "mdpm: left out 2 unreadable task files" in captured.err
+    assert "content/projects/acme/bad.md:3: error[frontmatter]: " in captured.err
+    assert "content/projects/acme/latin.md:2: error[encoding]: " in captured.err
+    assert run(["-C", str(repo), "export", "--format", "json"]) == 1
+    assert [r["id"] for r in json.loads(capsys.readouterr().out)] == ids
+
+
+def test_an_import_that_breaks_a_rule_is_written_with_a_warning(repo, capsys):
+    data = "title,owner,stage\nOne,alice,doing\nTwo,carol,doing\nThree,carol,backlog\n"
+    source = repo.parent / "wip.csv"
+    source.write_text(data)  # doing (WIP 2) gets 2 more tasks besides the expedited draft: fine
+    assert run(["-C", str(repo), "import", str(source), "--project", "new"]) == 0
+    assert "will fail" not in capsys.readouterr().err
+    source.write_text("title,owner,stage\nFour,alice,doing\n")
+    assert run(["-C", str(repo), "import", str(source), "--project", "new"]) == 0
+    err = capsys.readouterr().err
+    assert "imported 1 task into new: 1 created" in err
+    assert "mdpm: warning: mdpm check will fail: the import causes 3 errors:\n" in err
+    for name in ("one", "two", "four"):
+        assert f"  content/projects/new/{name}.md:4: error[wip-stage]: stage `doing` holds 3" \
+            in err
+    assert (repo / "content/projects/new/four.md").exists()
+    assert run(["-C", str(repo), "check"]) == 1
+
+
+def test_one_row_is_one_task(repo, capsys, tmp_path):
+    assert _import(repo, tmp_path, "title\nOnly\n") == 0
+    assert "imported 1 task into new: 1 created, 0 updated, 0 unchanged\n" in \
+        capsys.readouterr().err
 
 
 def _import(root: Path, tmp_path: Path, data: bytes | str, project: str = "new") -> int:
@@ -140,8 +296,15 @@ def test_import_into_an_existing_project_suffixes_slugs(repo, capsys, tmp_path):
 
 @pytest.mark.parametrize("data, messages", [
     ("owner,stage\nbob,doing\n", ["no `title` column"]),
-    ("title,colour,Size\nA,red,2\n", ["unknown column(s) 'colour', 'Size'",
-                                       "known columns: project, id, title"]),
+    ("title,colour,Size\nA,red,2\n", ["unknown columns 'colour', 'Size'",
+                                       "delete or rename the columns",
+                                       "Known columns: project, id, title"]),
+    ("title,Colour\nA,red\n", ["unknown column 'Colour'; delete or rename the column."]),
+    ("title,due\nA,12/15/2026\nB,15.12.2026\nC,12/01/2026\nD,2026/12/15\n",
+     ["row 2: due `12/15/2026` is not a date; write 2026-12-15\n",
+      "row 3: due `15.12.2026` is not a date; write 2026-12-15\n",
+      "row 4: due `12/01/2026` is not a date; write YYYY-MM-DD (2026-01-12 or 2026-12-01?)",
+      "row 5: due `2026/12/15` is not a date; write 2026-12-15\n"]),
     ("title,due\nA,2026-12-01\nB,12/01/2026\nC,2026-02-30\n",
      ["row 3: due `12/01/2026` is not a date", "row 4: due `2026-02-30` is not a day"]),
     ("title,stage\nA,doing\nB,reveiw\n", ["row 3: stage `reveiw` is not in the workflow",
