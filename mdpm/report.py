@@ -119,8 +119,13 @@ def _cell(text: str) -> str:
 
 
 def write_step_summary(markdown: str) -> None:
+    """Append to $GITHUB_STEP_SUMMARY when set; failing to write it is only a warning."""
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if not path:
         return
-    with open(path, "a", encoding="utf-8") as summary:
-        summary.write(markdown + "\n")
+    try:
+        with open(path, "a", encoding="utf-8") as summary:
+            summary.write(markdown + "\n")
+    except OSError as exc:
+        print(f"mdpm: warning: cannot write the job summary to {path}: {exc.strerror}",
+              file=sys.stderr)

@@ -531,9 +531,6 @@ def serve(root: Path, *, host: str = "127.0.0.1", port: int = 8000, open_browser
     if not is_loopback(host):
         log(f"mdpm serve: warning: listening on {host}, so other machines can read this site; "
             "the preview server is meant for this machine only")
-    # Hand the interpreter over more often, so the threads that answer pages and send
-    # reloads are not held up for long by a settle rendering a big site.
-    sys.setswitchinterval(SWITCH_INTERVAL)
     stop, serving = threading.Event(), threading.Event()
 
     def on_signal(signum, frame) -> None:
@@ -545,6 +542,10 @@ def serve(root: Path, *, host: str = "127.0.0.1", port: int = 8000, open_browser
     site_dir = temp / "site"  # the writer's own temp folders go beside it, inside `temp`
     site_dir.mkdir()
     previous = _on_signals(on_signal)
+    # Hand the interpreter over more often, so the threads that answer pages and send
+    # reloads are not held up for long by a settle rendering a big site.
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(SWITCH_INTERVAL)
     preview = None
     try:
         if builder is None:
@@ -567,6 +568,7 @@ def serve(root: Path, *, host: str = "127.0.0.1", port: int = 8000, open_browser
         if preview is not None:
             preview.stop()
         _restore_signals(previous)
+        sys.setswitchinterval(switch_interval)
         shutil.rmtree(temp, ignore_errors=True)
 
 

@@ -364,7 +364,7 @@ def _assign_stems(rows: list[_Row], folder: Path, name: str) -> list[str]:
             elif wanted in taken:
                 problems.append(f"{name}: row {row.number}: id `{wanted}` is used twice")
             row.stem = wanted
-            row.existing = (folder / f"{wanted}.md").is_file()
+            row.existing = ID_RE.match(wanted) is not None and (folder / f"{wanted}.md").is_file()
         else:
             row.stem = unique_stem(folder, slugify(row.values.get("title", "") or "task"), taken)
         taken.add(row.stem)

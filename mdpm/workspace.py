@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,11 +42,30 @@ def open_workspace(start: Path | None = None, *, cache: bool = False,
 def load_portfolio(config: Config, *, cache: bool = False, bodies: bool = True) -> Workspace:
     """Read every project file of a config's repository into a portfolio."""
     cache_dir = config.root / CACHE_DIR if cache else None
-    docs, load_problems = load_documents(config.root, cache_dir, bodies=bodies)
-    portfolio, model_problems = build_model(docs, config)
+    with _collector_paused():
+        docs, load_problems = load_documents(config.root, cache_dir, bodies=bodies)
+        portfolio, model_problems = build_model(docs, config)
     return Workspace(config.root, config, portfolio, [*load_problems, *model_problems])
 
 
 def check(workspace: Workspace, today: dt.date) -> list[Problem]:
     """Return every problem of the workspace and its rules, sorted by file and line."""
-    return sort_problems([*workspace.problems, *rules.check(workspace.portfolio, today)])
+    with _collector_paused():
+        found = rules.check(workspace.portfolio, today)
+    return sort_problems([*workspace.problems, *found])
+
+
+@contextmanager
+def _collector_paused():
+    """Pause the cyclic garbage collector while building many acyclic objects.
+
+    It would otherwise walk every object built so far again and again (about 10% of a
+    large check); reference counting still frees everything as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -218,3 +218,12 @@ def test_summary_is_cut_to_fit_the_limit():
     assert len(text.encode()) <= 3000
     assert text.rstrip().endswith("more: the job log lists every problem.")
     assert len(summary_markdown(problems, "T").splitlines()) == 6 + 100
+
+
+def test_unwritable_summary_is_a_warning(small_repo, write_tree, capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "no-such-folder" / "summary.md"))
+    root = _repo(small_repo, write_tree, BROKEN)
+    assert run(["-C", root, "check", "--format", "github"]) == 1
+    err = capsys.readouterr().err
+    assert "mdpm: warning: cannot write the job summary to " in err
+    assert "No such file or directory" in err
