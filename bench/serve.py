@@ -87,6 +87,11 @@ def current_version(address: tuple[str, int]) -> str:
     return re.search(r'"version": "([^"]+)"', body).group(1)
 
 
+def page_version(page: str) -> str:
+    """The build version a served page is at (from the script serve mode adds)."""
+    return re.search(r'var version = "([^"]+)"', page).group(1)
+
+
 def open_reload_channel(address: tuple[str, int], version: str, page: str) -> socket.socket:
     """Listen for reloads as an open `page` at `version` does; return once the stream is open."""
     sock = socket.create_connection(address, timeout=120)
@@ -201,14 +206,18 @@ def main(argv=None) -> int:
                 channel = open_reload_channel(address, current_version(address), url)
                 began = time.perf_counter()
                 save(path, marker, rng.choice(STAGES), by_rename=number % 2 == 1)
-                wait_reload(channel)
-                page = http_get(address, url)
-                elapsed = (time.perf_counter() - began) * 1000
-                channel.close()
-                if marker not in page:
-                    print(f"save {number}: {url} does not show the saved text", file=sys.stderr)
-                    return 1
-                latencies.append(elapsed)
+                while True:  # as a browser: reload on each event until the page shows the save
+                    wait_reload(channel)
+                    page = http_get(address, url)
+                    channel.close()
+                    if marker in page:
+                        break
+                    if time.perf_counter() - began > 60:
+                        print(f"save {number}: {url} does not show the saved text",
+                              file=sys.stderr)
+                        return 1
+                    channel = open_reload_channel(address, page_version(page), url)
+                latencies.append((time.perf_counter() - began) * 1000)
                 time.sleep(args.pause)
         finally:
             status = server.stop()

@@ -136,14 +136,15 @@ class LiveSite:
         self.timings = timer.laps
         return built
 
-    def settle(self, out_dir: Path,
-               interrupted: Callable[[], bool] = lambda: False) -> Built | None:
+    def settle(self, out_dir: Path, interrupted: Callable[[], bool] = lambda: False,
+               before_writing: Callable[[], None] = lambda: None) -> Built | None:
         """Check everything and render every page the saves since the last settle affect.
 
         Runs without holding up `update`. A save that comes in meanwhile keeps its own
         pages (written by its update, newer) and is settled by the next call, so steady
-        saving never starves the rest of the site. None when nothing waits or
-        `interrupted()` (the server stops).
+        saving never starves the rest of the site. `before_writing()` may wait for saves
+        already made but not yet updated, so their pages are not written older first.
+        None when nothing waits or `interrupted()` (the server stops).
         """
         with self._lock:
             if self.site is None or not (self.unsettled or self.unsettled_projects):
@@ -165,6 +166,7 @@ class LiveSite:
                 return None
             pages.append(page)
         timer.lap("render")
+        before_writing()
         with self._lock:
             if inputs.generation < self.built_generation:
                 return None  # a full build came in meanwhile: it wrote every page

@@ -68,9 +68,9 @@ class Built:
 class Builder(Protocol):
     """What the preview needs from a site builder.
 
-    A builder may also have `settle(out_dir, interrupted) -> Built | None`: `update`
-    then writes what is needed at once (the saved pages) and `settle`, called from
-    another thread after each update, the rest.
+    A builder may also have `settle(out_dir, interrupted, before_writing) -> Built | None`:
+    `update` then writes what is needed at once (the saved pages) and `settle`, called
+    from another thread after each update, the rest.
     """
 
     def build(self, out_dir: Path) -> Built: ...
@@ -440,7 +440,8 @@ class Preview:
             self._settle_wanted.clear()
             started = time.perf_counter()
             try:
-                built = settle(self.site_dir, interrupted=self._stopping.is_set)
+                built = settle(self.site_dir, interrupted=self._stopping.is_set,
+                               before_writing=self._wait_for_pending_saves)
             except Exception as exc:  # shown like any failed build; the server goes on
                 built = Built(failure_problems(exc))
             if built is None:
@@ -449,6 +450,13 @@ class Preview:
             took = (time.perf_counter() - started) * 1000
             self.log(f"mdpm serve: updated the rest of the site in {took:.0f} ms"
                      + (f", {len(built.pages)} file(s) changed" if built.pages is not None else ""))
+
+    def _wait_for_pending_saves(self, limit: float = 2.0) -> None:
+        """Wait (a little) until saves the watcher holds have gone through `update`."""
+        deadline = time.monotonic() + limit
+        while (self.watcher is not None and self.watcher.debouncer.pending
+               and not self._stopping.is_set() and time.monotonic() < deadline):
+            time.sleep(0.01)
 
     def _run(self, step: Callable[[], Built | None], what: str) -> None:
         with self._lock:
