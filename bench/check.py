@@ -117,7 +117,8 @@ def main(argv=None) -> int:
                         help="where generated corpora are kept between runs")
     parser.add_argument("--sizes", default=None, help="comma-separated subset of 1k,10k,100k")
     args = parser.parse_args(argv)
-    names = args.sizes.split(",") if args.sizes else ["1k", "10k"] + (["100k"] if args.large else [])
+    names = (args.sizes.split(",") if args.sizes
+             else ["1k", "10k"] + (["100k"] if args.large else []))
     args.cache_root.mkdir(parents=True, exist_ok=True)
     print(f"mdpm check, median of {args.runs} runs per size, {os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.1f}")

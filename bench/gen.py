@@ -99,7 +99,8 @@ def generate(out, projects: int = 10, tasks: int = 100, commits: int = 0, *, see
     if git or (git is None and commits):
         history = _History(rng, corpus, handles, commits, body_only, days)
         marks = history.write(root, renamed)
-        summary.commits, summary.transitions, summary.renames = history.count, history.events, len(renamed)
+        summary.commits, summary.transitions = history.count, history.events
+        summary.renames = len(renamed)
         _write_expected(root, corpus, history, marks)
     _write_tree(root, corpus, handles)
     if git or (git is None and commits):
@@ -338,7 +339,8 @@ class _History:
             mark += 1
             files = _root_files(self.corpus, self.handles) if mark == 1 else []
             files += [(self._path(t), t.text(t.walk[0])) for t in tasks]
-            files.append((f"content/projects/{tasks[0].project}/_index.md", _index_text(tasks[0].project)))
+            project = tasks[0].project
+            files.append((f"content/projects/{project}/_index.md", _index_text(project)))
             for t in tasks:
                 self._record(t, t.walk[0], mark)
             self._commit(out, mark, f"Add project {tasks[0].project}", files, [])
@@ -428,7 +430,8 @@ def _holders(corpus) -> dict[str, int]:
 def _root_files(corpus, handles) -> list[tuple[str, str]]:
     """Return mdpm.toml (with WIP limits that fit the corpus) and .gitignore."""
     per_person = max(_holders(corpus).values(), default=1)
-    wip = {stage: max(1, sum(t.stage == stage for tasks in corpus for t in tasks)) for stage in ACTIVE}
+    wip = {stage: max(1, sum(t.stage == stage for tasks in corpus for t in tasks))
+           for stage in ACTIVE}
     return [("mdpm.toml", _config_text(handles, wip, per_person)),
             (".gitignore", "_site/\n.mdpm-cache/\n")]
 
@@ -476,7 +479,8 @@ def main(argv=None) -> int:
                         help="share of commits that only tick a checkbox")
     parser.add_argument("--cross-project", type=float, default=0.05,
                         help="share of dependencies on another project")
-    parser.add_argument("--days", type=int, default=365, help="span of the history, from 2025-01-01")
+    parser.add_argument("--days", type=int, default=365,
+                        help="span of the history, from 2025-01-01")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--repack", action="store_true", help="git repack -adf + commit-graph")
     parser.add_argument("--force", action="store_true", help="replace a non-empty --out")

@@ -12,7 +12,6 @@ import functools
 import hashlib
 import json
 import os
-import pickle
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from pathlib import Path
 from . import history as history_module
 from .errors import Problem, has_errors
 from .history import History
-from .markdown import MarkdownCache, cache_file, default_cache_dir
+from .markdown import JsonCache, MarkdownCache, cache_file, default_cache_dir
 from .render import Renderer, render_site, renderer_for
 from .site import Site, build_site, markdown_texts
 from .workspace import Workspace, check
@@ -75,13 +74,13 @@ def build(workspace: Workspace, out_dir: Path, *, now: dt.datetime, history: His
     site = build_site(workspace, problems, history, now, markdown=markdown)
     report("drawings", 0, len(site.projects))
     _prepare_drawings(site, cache_dir, workers)
-    renderer = renderer_for(site, cache_dir / "templates")
+    renderer = renderer_for(site)
     total = len(renderer.specs)
     keys = _page_keys(renderer)
     kept = _reusable(keys, Path(out_dir), cache_dir)
     pages = _render_parallel(renderer, workers, kept) \
         if workers > 1 and total - len(kept) >= PARALLEL_FROM else _render_serial(renderer, kept)
-    stats = write_site(_counted(pages, total, report), Path(out_dir))
+    stats = write_site(_counted(pages, total, report), Path(out_dir), root=workspace.root)
     cache.save(keep=set(markdown))
     _save_page_keys(keys, Path(out_dir), cache_dir)
     result = BuildResult(Path(out_dir), problems, stats.written, stats.unchanged, stats.removed,
@@ -176,19 +175,24 @@ def _git_head(root: Path) -> str:
 
 def _prepare_drawings(site: Site, cache_dir: Path, workers: int) -> None:
     """Lay out every project's graph and timeline, from the cache or on the fork pool."""
-    cache = MarkdownCache(cache_dir / "drawings.pickle")
     code = _code_key()
+    cache = JsonCache(cache_dir / "drawings.json", code)
     keyed = {p.id: f"{code}/{p.drawing_key}" for p in site.projects if p.drawings}
     missing = [i for i, p in enumerate(site.projects)
-               if p.drawings and keyed[p.id] not in cache.entries]
+               if p.drawings and not _is_drawing(cache.entries.get(keyed[p.id]))]
     if missing:
         for index, drawn in zip(missing, _map(_draw, site, missing, workers)):
-            cache.entries[keyed[site.projects[index].id]] = drawn
+            cache.entries[keyed[site.projects[index].id]] = list(drawn)
         cache.dirty = True
     for project in site.projects:
         if project.id in keyed:
-            project.__dict__["_drawn"] = cache.entries[keyed[project.id]]
+            project.__dict__["_drawn"] = tuple(cache.entries[keyed[project.id]])
     cache.save(keep=set(keyed.values()))
+
+
+def _is_drawing(value) -> bool:
+    return isinstance(value, list) and len(value) == 2 \
+        and all(v is None or isinstance(v, str) for v in value)
 
 
 def _code_key() -> str:
@@ -228,7 +232,7 @@ _CHUNK = 64
 
 # --- task pages whose inputs did not change are kept, not rendered -------------------------
 
-_PAGES = "pages.pickle"
+_PAGES = "pages.json"
 
 
 def _page_keys(renderer: Renderer) -> dict[str, str]:
@@ -249,11 +253,10 @@ def _page_keys(renderer: Renderer) -> dict[str, str]:
 def _reusable(keys: dict[str, str], out_dir: Path, cache_dir: Path) -> set[str]:
     """Return the pages whose key equals the one they were last written with."""
     try:
-        with open(cache_dir / _PAGES, "rb") as handle:
-            last_out, last = pickle.load(handle)
-    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
+        last_out, last = json.loads((cache_dir / _PAGES).read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError, UnicodeDecodeError):
         return set()
-    if last_out != str(out_dir) or not (out_dir / MARKER).is_file():
+    if last_out != str(out_dir) or not isinstance(last, dict) or not (out_dir / MARKER).is_file():
         return set()
     return {path for path, key in keys.items()
             if last.get(path) == key and (out_dir / path).is_file()}
@@ -262,8 +265,7 @@ def _reusable(keys: dict[str, str], out_dir: Path, cache_dir: Path) -> set[str]:
 def _save_page_keys(keys: dict[str, str], out_dir: Path, cache_dir: Path) -> None:
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        with open(cache_dir / _PAGES, "wb") as handle:
-            pickle.dump((str(out_dir), keys), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        (cache_dir / _PAGES).write_text(json.dumps([str(out_dir), keys]), encoding="utf-8")
     except OSError:
         pass
 

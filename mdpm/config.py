@@ -302,7 +302,8 @@ def _read_stages(raw, reader: _Reader) -> tuple[Stage, ...]:
     for index, table in enumerate(raw):
         stage = _read_stage(table, index, len(raw), reader)
         if stage.id in seen:
-            reader.problem(reader.header_line("stage", index), f"stage `{stage.id}` is defined twice")
+            reader.problem(reader.header_line("stage", index),
+                           f"stage `{stage.id}` is defined twice")
             continue
         seen.add(stage.id)
         stages.append(stage)
@@ -350,7 +351,8 @@ def _read_people(table: dict, reader: _Reader) -> dict[str, Person]:
             start = reader.header_line("people")
         where = f"[people.{handle}]"
         if not HANDLE_RE.match(handle):
-            reader.problem(start, f"handle `{handle}` may only use ASCII letters, digits, ., - and _",
+            reader.problem(start,
+                           f"handle `{handle}` may only use ASCII letters, digits, ., - and _",
                            code="id-invalid")
         if not isinstance(entry, dict):
             entry = {"name": entry} if isinstance(entry, str) else {}

@@ -182,8 +182,8 @@ def graph_svg(portfolio: Portfolio, project_id: str, *, link: Link = _no_link,
 
 
 def _svg_open(width: float, height: float, ident: str, css_class: str) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" role="img" '
-            f'aria-labelledby="{ident}-title {ident}-desc" viewBox="0 0 {_n(width)} {_n(height)}" '
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" role="group" '
+            f'aria-labelledby="{ident}-title" aria-describedby="{ident}-desc" viewBox="0 0 {_n(width)} {_n(height)}" '
             f'width="100%" style="min-width: {_n(width * 0.8)}px; '
             f'max-width: {_n(width)}px; height: auto" '
             f'font-family="{FONT}" font-size="13">')

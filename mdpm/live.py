@@ -167,13 +167,21 @@ class LiveSite:
             pages.append(page)
         timer.lap("render")
         before_writing()
+        pages = [(rel, data) for rel, data in pages if _read_or_none(out_dir / rel) != data]
+        written: set[str] = set()
+        for rel, data in [*pages, *((rel, None) for rel in gone)]:
+            # One file at a time under the lock, so an update never waits long for it.
+            with self._lock:
+                if inputs.generation < self.built_generation:
+                    return None  # a full build came in meanwhile: it wrote every page
+                if self._newer_than(inputs.generation, rel):
+                    continue  # an update wrote this page after the snapshot: keep it
+                update_files([] if data is None else [(rel, data)], out_dir,
+                             remove=[rel] if data is None else [])
+                written.add(rel)
         with self._lock:
             if inputs.generation < self.built_generation:
-                return None  # a full build came in meanwhile: it wrote every page
-            newer = set().union(*(paths for generation, paths in self.first_paths.items()
-                                  if generation > inputs.generation))
-            written = _write_changed(out_dir, [p for p in pages if p[0] not in newer],
-                                     gone - newer)
+                return None
             self.site, self.renderer, self.problems = site, renderer, problems
             self.first_paths = {g: p for g, p in self.first_paths.items() if g > inputs.generation}
             if self.generation == inputs.generation:  # else the newer saves stay to settle
@@ -183,6 +191,10 @@ class LiveSite:
         return Built(self._shown(problems), written)
 
     # --- steps ---------------------------------------------------------------------------------
+
+    def _newer_than(self, generation: int, rel: str) -> bool:
+        """Tell whether an update after `generation` wrote the page `rel` first."""
+        return any(rel in paths for g, paths in self.first_paths.items() if g > generation)
 
     def _needs_full_build(self, path: Path) -> bool:
         rel = path.relative_to(self.root) if path.is_relative_to(self.root) else None
@@ -251,18 +263,20 @@ class LiveSite:
         return not force
 
     def _inputs(self) -> "_Inputs":
-        """What a settle needs, taken while no update runs: it then works without the lock."""
-        docs = list(self.docs.values())
-        load_problems = [p for found in self.doc_problems.values() for p in found]
-        model_problems = [p for found in self.model_problems.values() for p in found]
-        return _Inputs(self.generation, self.portfolio, load_problems + id_problems(docs)
-                       + model_problems, set(self.unsettled), set(self.unsettled_projects),
-                       self.site, self.renderer, self.history, self.now())
+        """What a settle needs, taken while no update runs: it then works without the lock.
+
+        Quick to take (the lists of problems are replaced by updates, never changed).
+        """
+        found = [*self.doc_problems.values(), *self.model_problems.values()]
+        return _Inputs(self.generation, self.portfolio, list(self.docs.values()), found,
+                       set(self.unsettled), set(self.unsettled_projects), self.site,
+                       self.renderer, self.history, self.now())
 
     def _compose(self, inputs: "_Inputs", timer: "_Timer",
                  interrupted: Callable[[], bool] = lambda: False):
         """Checks, site model and page plan of the whole portfolio; None when interrupted."""
-        workspace = Workspace(self.root, self.config, inputs.portfolio, inputs.problems)
+        found = [p for problems in inputs.found for p in problems] + id_problems(inputs.docs)
+        workspace = Workspace(self.root, inputs.portfolio.config, inputs.portfolio, found)
         problems = check(workspace, inputs.now.date())
         timer.lap("check")
         markdown = self.markdown.render_all(markdown_texts(inputs.portfolio),
@@ -412,7 +426,9 @@ class _Inputs:
 
     generation: int
     portfolio: Portfolio
-    problems: list[Problem]
+    docs: list[RawDoc]
+    found: list[list[Problem]]
+    """The load and model problems, file by file."""
     refs: set[str]
     projects: set[str]
     site: Site

@@ -10,13 +10,15 @@ from pathlib import Path
 
 import yaml
 
+from . import __version__
 from .config import ID_RE, slugify
 from .errors import ERROR, WARNING, Problem
 from .simpleyaml import fast_parse
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 CACHE_DIR = ".mdpm-cache"  # under the repository root; ignored by git
-_CHECKBOX = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[([ xX])\]", re.MULTILINE)
+_BOX = re.compile(r"\[[ xX]\]")
+_ITEM_PREFIX = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+")
 _FENCED = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
 FENCE = "---"
 INDEX_FILE = "_index.md"
@@ -128,7 +130,7 @@ class DocumentCache:
     def __init__(self, folder: Path, root: Path):
         self.folder = Path(folder)
         self.prefix = len(str(root)) + 1
-        self.header = [self.FORMAT, MAX_FILE_BYTES]
+        self.header = [self.FORMAT, __version__, MAX_FILE_BYTES]
         self.old = self._load()
         self.new: dict[str, list] = {}
 
@@ -321,8 +323,14 @@ def count_checklist(body: str) -> tuple[int, int]:
     if "[" not in body:
         return 0, 0
     text = _FENCED.sub("", body) if ("```" in body or "~~~" in body) else body
-    marks = _CHECKBOX.findall(text)
-    return sum(1 for m in marks if m != " "), len(marks)
+    ticked = total = 0
+    # Find the boxes first (a plain scan), then check what precedes each on its line.
+    for box in _BOX.finditer(text):
+        start = box.start()
+        if _ITEM_PREFIX.fullmatch(text, text.rfind("\n", 0, start) + 1, start):
+            total += 1
+            ticked += text[start + 1] != " "
+    return ticked, total
 
 
 def decode(data: bytes, rel: str) -> tuple[str, Problem | None]:
@@ -459,9 +467,11 @@ def id_problems(docs: list[RawDoc]) -> list[Problem]:
     for doc in docs:
         if not ID_RE.match(doc.project) and doc.project not in bad_projects:
             bad_projects.add(doc.project)
-            problems.append(_problem(doc.rel, 1, "id-invalid", _rename_hint("project folder", doc.project)))
+            problems.append(_problem(doc.rel, 1, "id-invalid",
+                                     _rename_hint("project folder", doc.project)))
         if doc.kind == "task" and not ID_RE.match(doc.stem):
-            problems.append(_problem(doc.rel, 1, "id-invalid", _rename_hint("task file name", doc.stem)))
+            problems.append(_problem(doc.rel, 1, "id-invalid",
+                                     _rename_hint("task file name", doc.stem)))
     seen: dict[str, RawDoc] = {}
     for doc in docs:
         if doc.kind != "task":

@@ -1,39 +1,45 @@
 """Markdown bodies to safe HTML: cmark-gfm (GitHub's parser) in safe mode, then nh3.
 
 Rendered HTML is cached by a hash of the Markdown, in memory and (for builds) on disk,
-so a rebuild only renders the bodies that changed.
+so a rebuild only renders the bodies that changed. The disk cache is JSON in the cache
+folder of `mdpm.cache` (outside the work tree), keyed by a hash of the text, mdpm's
+renderer version and the sanitizer settings, so an entry made by other settings never matches.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import os
-import pickle
 import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import cmarkgfm
 import nh3
 from cmarkgfm.cmark import Options
 
+from .cache import CACHE_DIR_ENV, cache_dir
+
 # Bump when the rendering or the sanitizer settings change, so old caches are dropped.
-RENDERER_VERSION = "2"
-CACHE_DIR_ENV = "MDPM_CACHE_DIR"
-_CACHE_FILE = "markdown.pickle"
+RENDERER_VERSION = "3"
+_CACHE_FILE = "markdown.json"
 # Safe mode is cmark's default: raw HTML and javascript:/vbscript:/file: links are dropped.
 _OPTIONS = Options.CMARK_OPT_DEFAULT | Options.CMARK_OPT_VALIDATE_UTF8
 _TAGS = set(nh3.ALLOWED_TAGS) | {"input"}
 _ATTRIBUTES = {**{k: set(v) for k, v in nh3.ALLOWED_ATTRIBUTES.items()},
                "input": {"checked", "disabled"}}
+_SCHEMES = {"http", "https", "mailto"}
+_LINK_REL = "noopener noreferrer nofollow"
 _CLEANER = nh3.Cleaner(
     tags=_TAGS,
     attributes=_ATTRIBUTES,
     tag_attribute_values={"input": {"type": {"checkbox"}}},
-    link_rel="noopener noreferrer nofollow",
-    url_schemes={"http", "https", "mailto"},
+    link_rel=_LINK_REL,
+    url_schemes=_SCHEMES,
 )
 
 
@@ -46,7 +52,11 @@ def _render(text: str) -> str:
     if not text.strip():
         return ""
     html = cmarkgfm.github_flavored_markdown_to_html(text, options=_OPTIONS)
-    return _CLEANER.clean(demote_headings(html))
+    return _CLEANER.clean(demote_headings(_EMPTY_TARGET.sub(r"<\g<tag>", html)))
+
+
+# Safe mode empties unsafe targets (`href=""` links to the page itself): drop the attribute.
+_EMPTY_TARGET = re.compile(r'<(?P<tag>a|img) (?:href|src)=""')
 
 
 _HEADING = re.compile(r"<(/?)h([1-6])>")
@@ -71,36 +81,28 @@ def render_markdown(text: str) -> str:
 
 
 def default_cache_dir(root: Path) -> Path:
-    """Return where the build cache lives: $MDPM_CACHE_DIR or `.mdpm-cache/` in the repo."""
-    override = os.environ.get(CACHE_DIR_ENV, "").strip()
-    return Path(override) if override else root / ".mdpm-cache"
+    """Return where the build cache lives (see `mdpm.cache.cache_dir`)."""
+    return cache_dir(root)
 
 
-class MarkdownCache:
-    """Rendered HTML keyed by the hash of its Markdown, persisted between builds."""
+class JsonCache:
+    """String values by key, persisted as one JSON file; a bad or foreign file is ignored."""
 
-    def __init__(self, path: Path | None = None):
+    def __init__(self, path: Path | None = None, version: str = ""):
         self.path = path
-        self.entries: dict[str, str] = self._load() if path else {}
+        self.version = version
+        self.entries: dict[str, Any] = self._load() if path else {}
         self.dirty = False
 
-    def _load(self) -> dict[str, str]:
+    def _load(self) -> dict:
         try:
-            with open(self.path, "rb") as handle:
-                version, entries = pickle.load(handle)
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError,
-                AttributeError, ImportError):
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, UnicodeDecodeError):
             return {}
-        return entries if version == _version() else {}
-
-    def render_all(self, texts: Iterable[str], *, workers: int = 1) -> dict[str, str]:
-        """Return {key: html} for every text, rendering only the ones not cached."""
-        keyed = {content_key(text): text for text in texts}
-        missing = [(k, t) for k, t in keyed.items() if k not in self.entries]
-        if missing:
-            self.entries.update(_render_many(missing, workers))
-            self.dirty = True
-        return {key: self.entries[key] for key in keyed}
+        if not isinstance(data, dict) or data.get("version") != self.version \
+                or not isinstance(data.get("entries"), dict):
+            return {}
+        return data["entries"]
 
     def save(self, keep: set[str] | None = None) -> None:
         """Write the cache (only the keys in `keep`, when given) atomically."""
@@ -110,20 +112,56 @@ class MarkdownCache:
                                                       if k in keep}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".markdown-")
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump((_version(), entries), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".cache-")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump({"version": self.version, "entries": entries}, handle)
             os.replace(tmp, self.path)
         except OSError:
             pass  # a cache that cannot be written only makes the next build slower
+
+
+class MarkdownCache(JsonCache):
+    """Rendered HTML keyed by a hash of (Markdown, renderer version, sanitizer settings)."""
+
+    def __init__(self, path: Path | None = None):
+        super().__init__(path, _version())
+
+    def render_all(self, texts: Iterable[str], *, workers: int = 1) -> dict[str, str]:
+        """Return {content_key(text): html} for every text, rendering only the ones not cached."""
+        keyed = {content_key(text): text for text in texts}
+        stored = {key: _stored_key(key) for key in keyed}
+        missing = [(k, t) for k, t in keyed.items() if not isinstance(
+            self.entries.get(stored[k]), str)]
+        if missing:
+            for key, html in _render_many(missing, workers).items():
+                self.entries[stored[key]] = html
+            self.dirty = True
+        self.used = set(stored.values())
+        return {key: self.entries[stored[key]] for key in keyed}
+
+    def save(self, keep: set[str] | None = None) -> None:
+        """Write the cache; `keep` holds content keys (as `render_all` returns them)."""
+        super().save(None if keep is None else {_stored_key(k) for k in keep})
 
 
 def cache_file(cache_dir: Path) -> Path:
     return cache_dir / _CACHE_FILE
 
 
+@functools.lru_cache(maxsize=1)
 def _version() -> str:
-    return f"{RENDERER_VERSION}/{getattr(cmarkgfm, '__version__', '')}/{nh3.__version__}"
+    """The renderer's identity: mdpm's version, cmark's, nh3's, and the sanitizer settings."""
+    from . import __version__ as mdpm_version
+
+    settings = repr((RENDERER_VERSION, mdpm_version, getattr(cmarkgfm, "__version__", ""),
+                     nh3.__version__, int(_OPTIONS), sorted(_TAGS),
+                     sorted((k, sorted(v)) for k, v in _ATTRIBUTES.items()),
+                     sorted(_SCHEMES), _LINK_REL))
+    return hashlib.blake2b(settings.encode(), digest_size=16).hexdigest()
+
+
+def _stored_key(key: str) -> str:
+    return hashlib.blake2b(f"{_version()}\0{key}".encode(), digest_size=16).hexdigest()
 
 
 def _render_many(items: list[tuple[str, str]], workers: int) -> dict[str, str]:

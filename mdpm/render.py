@@ -6,16 +6,19 @@ No I/O besides reading templates and theme files; `write` writes.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
+import jinja2.sandbox
 from markupsafe import Markup, escape
 
 import mdpm
 
 from . import feeds
+from .metrics import whole_days
 from .errors import ConfigError
 from .site import Site, person_slug
 
@@ -64,28 +67,28 @@ def theme_dirs(root: Path | None, theme: str) -> list[Path]:
 
 
 @functools.lru_cache(maxsize=8)
-def make_env(dirs: tuple[Path, ...], bytecode_dir: Path | None = None) -> jinja2.Environment:
+def make_env(dirs: tuple[Path, ...]) -> jinja2.Environment:
     """Return the Jinja environment: autoescape on, overrides first, `default:` for extending.
 
-    Environments are reused per theme path (compiling the templates is the slow part), and
-    compiled templates are kept in `bytecode_dir` between runs when given.
+    Environments are reused per theme path within a process. Compiled templates are never
+    loaded from disk (bytecode in a folder a commit can write would run as code). A theme
+    from the repository runs in Jinja's immutable sandbox (its templates come with pull
+    requests); mdpm's own default theme alone runs in the plain, faster environment.
     """
+    trusted = dirs == (default_theme_dir(),)
+    kind = jinja2.Environment if trusted else jinja2.sandbox.ImmutableSandboxedEnvironment
     default_loader = jinja2.FileSystemLoader(str(dirs[-1] / "templates"))
     loader = jinja2.ChoiceLoader([
         jinja2.FileSystemLoader([str(d / "templates") for d in dirs]),
         jinja2.PrefixLoader({"default": default_loader}, delimiter=":"),
     ])
-    bytecode = None
-    if bytecode_dir is not None:
-        try:
-            bytecode_dir.mkdir(parents=True, exist_ok=True)
-            bytecode = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
-        except OSError:
-            bytecode = None
-    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                             bytecode_cache=bytecode)
+    env = kind(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["plural"] = plural
+    env.filters["days"] = whole_days
+    env.filters["days_text"] = days_text
+    env.filters["number"] = number
+    env.filters["code_spans"] = code_spans
     env.globals.update(person_slug=person_slug, icon=icon, person=person_link)
     return env
 
@@ -127,6 +130,27 @@ def person_link(handle: str | None, root: str) -> Markup:
                   f'</span>{name}</a>')
 
 
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def code_spans(text: str) -> Markup:
+    """Escape a plain-text message, then show its `backtick` spans as <code>."""
+    return Markup(_CODE_SPAN.sub(r"<code>\1</code>", str(escape(text))))
+
+
+def days_text(value: float | None) -> str:
+    """Return a duration in whole days with its unit: '3 days', '1 day', '< 1 day'."""
+    whole = whole_days(value)
+    return f"{whole} {'day' if whole in ('1', '< 1') else 'days'}"
+
+
+def number(value: float | None) -> str:
+    """Return 3.0 as '3' and 2.5 as '2.5' ('—' for None)."""
+    if value is None:
+        return "—"
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
 def plural(count: int, singular: str, many: str | None = None) -> str:
     """Return '1 task' / '3 tasks'."""
     return f"{count} {singular if count == 1 else (many or singular + 's')}"
@@ -135,10 +159,10 @@ def plural(count: int, singular: str, many: str | None = None) -> str:
 class Renderer:
     """Renders the pages of one site with one environment; caches card fragments."""
 
-    def __init__(self, site: Site, dirs: list[Path], bytecode_dir: Path | None = None):
+    def __init__(self, site: Site, dirs: list[Path]):
         self.site = site
         self.dirs = dirs
-        self.env = make_env(tuple(dirs), bytecode_dir)
+        self.env = make_env(tuple(dirs))
         self.templates = set(self.env.list_templates())
         self.specs = plan_pages(site, self.templates)
         self.by_path = {spec.path: spec for spec in self.specs}
@@ -172,7 +196,10 @@ class Renderer:
             "has_retro": "retro.html" in self.templates,
             **spec.context,
         }
-        html = self.env.get_template(spec.template).render(context)
+        try:
+            html = self.env.get_template(spec.template).render(context)
+        except jinja2.TemplateError as error:
+            raise ThemeError(_theme_message(spec, error)) from None
         return html.encode("utf-8")
 
     def static_files(self) -> Iterator[tuple[str, bytes]]:
@@ -188,6 +215,19 @@ class Renderer:
                     seen[rel] = path
         for rel in sorted(seen):
             yield rel, seen[rel].read_bytes()
+
+
+class ThemeError(ConfigError):
+    """A theme template is broken or tried something the sandbox forbids (exit status 2)."""
+
+
+def _theme_message(spec: PageSpec, error: jinja2.TemplateError) -> str:
+    where = getattr(error, "filename", None) or getattr(error, "name", None) or spec.template
+    line = getattr(error, "lineno", None)
+    kind = "not allowed in a theme" if isinstance(error, jinja2.sandbox.SecurityError) \
+        else type(error).__name__
+    return (f"theme template {where}{f':{line}' if line else ''} ({spec.path}): {kind}: "
+            f"{error.message if hasattr(error, 'message') and error.message else error}")
 
 
 def plan_pages(site: Site, templates: set[str] | None = None) -> list[PageSpec]:
@@ -254,9 +294,9 @@ PAGE_PLANNERS = [_overview_pages, _board_pages, _project_pages, _people_pages, _
                  _feed_pages]
 
 
-def renderer_for(site: Site, bytecode_dir: Path | None = None) -> Renderer:
+def renderer_for(site: Site) -> Renderer:
     """Return a renderer with the site's theme (its own `themes/<name>/`, then the default)."""
-    return Renderer(site, theme_dirs(site.root, site.theme), bytecode_dir)
+    return Renderer(site, theme_dirs(site.root, site.theme))
 
 
 def render_site(site: Site, renderer: Renderer | None = None) -> Iterator[tuple[str, bytes]]:

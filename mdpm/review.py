@@ -19,14 +19,16 @@ LONGEST_QUEUES = 3
 
 @dataclass(frozen=True)
 class Bottleneck:
+    """A stage at or over its WIP limit, or (in `Review.queues`) a long waiting queue."""
+
     stage: str
     title: str
     count: int
     limit: int | None
     over: bool
     at_limit: bool
-    queue: bool
-    """True for a stage listed because it holds the most tasks (not for its limit)."""
+    queue: bool = False
+    """True for an entry of the longest-queues list (not a bottleneck)."""
     active: bool = False
 
 
@@ -67,6 +69,9 @@ class Review:
 
     today: dt.date
     bottlenecks: list[Bottleneck] = field(default_factory=list)
+    """Stages at or over their WIP limit, the worst first."""
+    queues: list[Bottleneck] = field(default_factory=list)
+    """The longest waiting queues (queue stages after the first; not bottlenecks)."""
     blocked: list[BlockedTask] = field(default_factory=list)
     stuck: list[StuckTask] = field(default_factory=list)
     stuck_known: bool = False
@@ -111,6 +116,7 @@ def review(portfolio: Portfolio, problems: list[Problem], history: History,
     return Review(
         today=today,
         bottlenecks=bottlenecks(portfolio),
+        queues=longest_queues(portfolio),
         blocked=blocked_tasks(portfolio),
         stuck=stuck_tasks(portfolio, history, now),
         stuck_known=history.available,
@@ -135,25 +141,34 @@ def counted_in(portfolio: Portfolio, stage_id: str) -> list[Task]:
 
 
 def bottlenecks(portfolio: Portfolio) -> list[Bottleneck]:
-    """Stages at or over their limit, then the longest waiting queues."""
+    """Stages at or over their WIP limit, those over it first, then by count."""
     found = []
     for stage in portfolio.config.stages:
         count = len(counted_in(portfolio, stage.id))
-        if stage.wip is not None and count >= stage.wip and count:
+        if stage.wip is not None and count and count >= stage.wip:
             found.append(Bottleneck(stage.id, stage.title, count, stage.wip,
-                                    over=count > stage.wip, at_limit=True, queue=False,
+                                    over=count > stage.wip, at_limit=True,
                                     active=stage.is_active))
-    listed = {b.stage for b in found}
-    first = portfolio.config.first_stage.id  # a long backlog is not a bottleneck
-    queues = [s for s in portfolio.config.stages if not s.is_done and s.id != first
-              and s.id not in listed and counted_in(portfolio, s.id)]
-    queues.sort(key=lambda s: (-len(counted_in(portfolio, s.id)), s.index))
-    for stage in queues[:LONGEST_QUEUES]:
-        found.append(Bottleneck(stage.id, stage.title, len(counted_in(portfolio, stage.id)),
-                                stage.wip, over=False, at_limit=False, queue=True,
-                                active=stage.is_active))
-    found.sort(key=lambda b: (not b.over, not b.at_limit, -b.count))
-    return found
+    return sorted(found, key=lambda b: (not b.over, -b.count))
+
+
+def longest_queues(portfolio: Portfolio) -> list[Bottleneck]:
+    """The LONGEST_QUEUES queue stages after the first holding the most tasks (none empty).
+
+    The first stage (a backlog) is left out: a long backlog is normal.
+    """
+    first = portfolio.config.first_stage.id
+    found = []
+    for stage in portfolio.config.stages:
+        count = len(counted_in(portfolio, stage.id))
+        if stage.is_active or stage.is_done or stage.id == first or not count:
+            continue
+        found.append(Bottleneck(stage.id, stage.title, count, stage.wip,
+                                over=stage.wip is not None and count > stage.wip,
+                                at_limit=stage.wip is not None and count >= stage.wip,
+                                queue=True))
+    found.sort(key=lambda b: (-b.count, portfolio.config.stage(b.stage).index))
+    return found[:LONGEST_QUEUES]
 
 
 def waiting_on(portfolio: Portfolio, task: Task) -> tuple[str, ...]:
@@ -163,8 +178,13 @@ def waiting_on(portfolio: Portfolio, task: Task) -> tuple[str, ...]:
 
 
 def is_blocked(portfolio: Portfolio, task: Task) -> bool:
-    """True for a task not done that has `blocked:`, or that has left the first stage
-    (it is meant to move) while a dependency is not done."""
+    """The one rule for "blocked", shared by the site, `mdpm review` and the overview.
+
+    A task that is not done is blocked when it has `blocked:`, or when it is past the first
+    stage (in an active stage, or queued after the first stage to start next) while a task
+    it depends on is not done. A task in the first stage waiting for its dependencies is
+    not blocked: it is not meant to move yet.
+    """
     if portfolio.is_done(task):
         return False
     if task.blocked:
@@ -222,17 +242,20 @@ def format_review(result: Review, title: str) -> str:
     lines = [f"Status review: {title}, as of {result.today.isoformat()}", ""]
     if result.is_clear:
         lines.append("All clear: no bottlenecks, nothing blocked, stuck, overloaded or overdue.")
-        return "\n".join(lines) + "\n"
-    lines += _section("Bottlenecks", [
-        f"{b.title}: {b.count}" + (f"/{b.limit}" if b.limit is not None else "")
-        + (" OVER LIMIT" if b.over else " at limit" if b.at_limit
-           else " in progress" if b.active else " waiting")
+        if result.queues:
+            lines += ["", *_section("Longest queues", [_queue_line(q) for q in result.queues])]
+        return "\n".join(lines).rstrip() + "\n"
+    lines += _section("Bottlenecks (at or over the WIP limit)", [
+        f"{b.title}: {b.count}/{b.limit}" + (" OVER LIMIT" if b.over else " at limit")
         for b in result.bottlenecks])
+    if result.queues:
+        lines += _section("Longest queues", [_queue_line(q) for q in result.queues])
     lines += _section("Blocked", [f"{b.ref}: {b.reason}" for b in result.blocked])
-    stuck = [f"{s.ref}: {s.days} days in {s.stage}" for s in result.stuck]
-    if not result.stuck_known:
-        stuck = [f"(unknown: {result.history_message})"]
-    lines += _section("Stuck", stuck)
+    if result.stuck_known:
+        lines += _section("Stuck", [f"{s.ref}: {_count(s.days, 'day')} in {s.stage}"
+                                    for s in result.stuck])
+    else:
+        lines += [f"Stuck: unknown ({result.history_message})", ""]
     lines += _section("Overloaded people", [
         f"{o.handle}: holds {o.holds}, limit {o.limit} ({', '.join(o.refs)})"
         for o in result.overloaded])
@@ -241,6 +264,11 @@ def format_review(result: Review, title: str) -> str:
         for o in result.overdue])
     lines += _section("Dependency problems", [p.format() for p in result.dependency_problems])
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _queue_line(queue: Bottleneck) -> str:
+    limit = f" (limit {queue.limit})" if queue.limit is not None else ""
+    return f"{queue.title}: {_count(queue.count, 'task')} waiting{limit}"
 
 
 def _section(heading: str, items: list[str]) -> list[str]:

@@ -305,7 +305,7 @@ def build_site(workspace, problems: list[Problem], history: History, now: dt.dat
     today = now.date()
     problems = sort_problems(problems)
     problem_views = _problem_views(portfolio, problems)
-    stages = _stages(portfolio)
+    stages = _stages(portfolio, history)
     tasks = _tasks(portfolio, history, today, now, problem_views)
     projects = [_project(portfolio, p, tasks, stages, problem_views, today)
                 for p in portfolio.projects.values()]
@@ -339,10 +339,11 @@ def _problem_views(portfolio: Portfolio, problems: list[Problem]) -> list[Proble
             for p in problems]
 
 
-def _stages(portfolio: Portfolio) -> list[StageView]:
+def _stages(portfolio: Portfolio, history: History) -> list[StageView]:
     views = []
     for stage in portfolio.config.stages:
-        in_stage = sorted(portfolio.tasks_in(stage.id), key=_card_order)
+        order = _done_order(portfolio, history) if stage.is_done else _card_order
+        in_stage = sorted(portfolio.tasks_in(stage.id), key=order)
         counted = [t.ref for t in in_stage if not t.expedite]
         views.append(StageView(stage.id, stage.title, stage.type, stage.wip,
                                len(counted_in(portfolio, stage.id)), counted,
@@ -354,9 +355,21 @@ _PRIORITY_RANK = {"high": 0, "normal": 1, "low": 2}
 
 
 def _card_order(task: Task) -> tuple:
-    """Expedited first, then by priority, then the nearest due date, then by reference."""
-    return (not task.expedite, _PRIORITY_RANK.get(task.priority, 1),
-            task.due or dt.date.max, task.ref)
+    """Cards of a queue or active column: by priority, then the nearest due date, then title."""
+    return (_PRIORITY_RANK.get(task.priority, 1), task.due or dt.date.max, task.title.casefold(),
+            task.ref)
+
+
+def _done_order(portfolio: Portfolio, history: History) -> Callable[[Task], tuple]:
+    """Cards of a done column: the most recently done first (from the history); tasks whose
+    done date is unknown after those, by due date, the latest first; then by title."""
+    def key(task: Task) -> tuple:
+        done = metrics.finished_at(history.of(task.ref), portfolio.config)
+        if done is not None:
+            return (0, -done.timestamp(), 0, task.title.casefold(), task.ref)
+        due = -task.due.toordinal() if task.due else 0
+        return (1, 0, due, task.title.casefold(), task.ref)
+    return key
 
 
 def _tasks(portfolio: Portfolio, history: History, today: dt.date, now: dt.datetime,
@@ -407,7 +420,8 @@ def _task(portfolio: Portfolio, task: Task, history: History, today: dt.date,
         checklist=task.checklist,
         body_key=content_key(task.body),
         history=[_step(portfolio, t) for t in transitions],
-        days_in_stage=metrics.days_in_current_stage(transitions, now) if transitions else None,
+        days_in_stage=None if done or not transitions
+        else metrics.days_in_current_stage(transitions, now, config=portfolio.config),
         cycle_days=metrics.cycle_days(transitions, portfolio.config) if transitions else None,
     )
 

@@ -15,6 +15,11 @@ Two cases, chosen so that both hold and a rebuild touches only what changed:
 This replaces an earlier whole-tree swap: on ext4 every mkdir/rmdir of the 10,000 page
 folders of a large site costs about as much as rendering the page.
 
+The marker file `.mdpm-site` is the manifest: JSON listing every file the build wrote.
+A build only ever removes files listed there, never others, and refuses a folder whose
+marker is not such a manifest, an output folder that is a symbolic link or holds one, and
+one that is, holds or lies inside the repository's own folders (see `check_out_dir`).
+
 `update_files` (for `mdpm serve`) updates files in place, each by an atomic rename.
 """
 
@@ -31,7 +36,9 @@ from pathlib import Path
 from .errors import MdpmError, UsageError
 
 MARKER = ".mdpm-site"
-_MARKER_TEXT = b"This folder is written by `mdpm build`; it replaces its content on each build.\n"
+_MARKER_NOTE = "This folder is written by `mdpm build`; it replaces these files on each build."
+PROTECTED = ("content", "templates", "themes", ".git")
+"""Folders of the repository an output folder may not be, hold or lie inside."""
 _TEMP_PREFIX = ".mdpm-new-"
 _STAGE_PREFIX = ".mdpm-stage-"
 _JOURNAL = "journal.json"
@@ -48,18 +55,51 @@ class WriteError(MdpmError):
     """The site could not be written (exit status 1); the old site is kept."""
 
 
-def write_site(pages: Iterable[tuple[str, bytes | None]], out_dir: Path) -> WriteStats:
+def write_site(pages: Iterable[tuple[str, bytes | None]], out_dir: Path, *,
+               root: Path | None = None) -> WriteStats:
     """Make `out_dir` hold exactly these (path, bytes) files, never half-written.
 
-    Bytes None means "this file is already right": it is kept as it is.
+    Bytes None means "this file is already right": it is kept as it is. With `root` (the
+    repository), an output folder among or around its own folders is refused first.
     """
     out_dir = Path(out_dir).absolute()
-    _refuse_foreign(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    _recover(out_dir)
-    if out_dir.is_dir() and (out_dir / MARKER).is_file():
-        return _update(pages, out_dir)
-    return _create(pages, out_dir)
+    if root is not None:
+        check_out_dir(out_dir, root)
+    previous = _refuse_foreign(out_dir)
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        _recover(out_dir)
+        if previous is not None:
+            return _update(pages, out_dir, previous)
+        return _create(pages, out_dir)
+    except OSError as error:
+        raise WriteError(_os_message(out_dir, error)) from None
+
+
+def _os_message(out_dir: Path, error: OSError) -> str:
+    reason = (error.strerror or str(error)).lower()
+    where = f" ({error.filename})" if error.filename and str(error.filename) != str(out_dir) \
+        else ""
+    return f"cannot write {out_dir}: {reason}{where}; choose another --out"
+
+
+def check_out_dir(out_dir: Path, root: Path) -> None:
+    """Refuse an output folder that is a symlink, the repository root or an ancestor of it,
+    or that is, holds or lies inside one of its PROTECTED folders (symlinks resolved)."""
+    out_dir = Path(out_dir).absolute()
+    if out_dir.is_symlink():
+        raise UsageError(f"refusing to write the site into {out_dir}: it is a symbolic link; "
+                         f"choose another --out")
+    real = out_dir.resolve()
+    repo = Path(root).resolve()
+    if real == repo or real in repo.parents:
+        raise UsageError(f"refusing to write the site into {out_dir}: it holds the repository; "
+                         f"choose another --out")
+    for name in PROTECTED:
+        folder = (repo / name).resolve()
+        if real == folder or folder in real.parents or real in folder.parents:
+            raise UsageError(f"refusing to write the site into {out_dir}: it would overlap the "
+                             f"repository's {name}/ folder; choose another --out")
 
 
 def _create(pages, out_dir: Path) -> WriteStats:
@@ -67,14 +107,17 @@ def _create(pages, out_dir: Path) -> WriteStats:
     stats = WriteStats()
     try:
         made: set[Path] = {temp}
-        for rel, data in _then(pages, (MARKER, _MARKER_TEXT)):
+        files: list[str] = []
+        for rel, data in pages:
             if data is None:
                 raise WriteError(f"{rel}: no page to keep in a new output folder")
             target = _target(temp, rel)
             _make_parent(target, made)
             with open(target, "wb") as handle:
                 handle.write(data)
-            stats.written += rel != MARKER
+            files.append(rel)
+            stats.written += 1
+        (temp / MARKER).write_bytes(_manifest(files))
         os.chmod(temp, 0o755)
         if out_dir.exists():
             out_dir.rmdir()  # only ever an empty folder here (see _refuse_foreign)
@@ -85,13 +128,15 @@ def _create(pages, out_dir: Path) -> WriteStats:
     return stats
 
 
-def _update(pages, out_dir: Path) -> WriteStats:
+def _update(pages, out_dir: Path, previous: set[str]) -> WriteStats:
     stage = Path(tempfile.mkdtemp(prefix=_STAGE_PREFIX + out_dir.name + "-", dir=out_dir.parent))
     stats = WriteStats()
     moves: list[tuple[str, str]] = []
     seen: set[str] = set()
     try:
-        for rel, data in _then(pages, (MARKER, _MARKER_TEXT)):
+        for rel, data in pages:
+            if rel == MARKER:
+                raise WriteError(f"refusing to write {rel!r}: the name of the manifest")
             seen.add(rel)
             if data is None:  # the caller knows this page is unchanged: keep the file
                 if not _target(out_dir, rel).is_file():
@@ -99,13 +144,17 @@ def _update(pages, out_dir: Path) -> WriteStats:
                 stats.unchanged += 1
                 continue
             if _same(_target(out_dir, rel), data):
-                stats.unchanged += rel != MARKER
+                stats.unchanged += 1
                 continue
             name = str(len(moves))
             (stage / name).write_bytes(data)
             moves.append((name, rel))
-            stats.written += rel != MARKER
-        removals = sorted(_existing(out_dir) - seen)
+            stats.written += 1
+        manifest = _manifest(seen)
+        if not _same(out_dir / MARKER, manifest):
+            (stage / "manifest").write_bytes(manifest)
+            moves.append(("manifest", MARKER))
+        removals = sorted(previous - seen)
         stats.removed = len(removals)
         (stage / _JOURNAL).write_text(json.dumps({"moves": moves, "remove": removals}),
                                       encoding="utf-8")
@@ -119,6 +168,7 @@ def _update(pages, out_dir: Path) -> WriteStats:
 def _apply(stage: Path, out_dir: Path) -> None:
     """Move the staged files into place and remove the old ones; finish a journal."""
     journal = json.loads((stage / _JOURNAL).read_text(encoding="utf-8"))
+    listed = read_manifest(out_dir) or set()  # only files a build wrote are ever removed
     made: set[Path] = set()
     for name, rel in journal["moves"]:
         source = stage / name
@@ -128,6 +178,8 @@ def _apply(stage: Path, out_dir: Path) -> None:
             os.chmod(source, 0o644)
             os.replace(source, target)
     for rel in journal["remove"]:
+        if rel not in listed:
+            continue
         target = _target(out_dir, rel)
         if target.is_file():
             target.unlink()
@@ -146,13 +198,34 @@ def _recover(out_dir: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
-def _existing(out_dir: Path) -> set[str]:
-    found = set()
-    for folder, _, files in os.walk(out_dir):
-        base = Path(folder).relative_to(out_dir).as_posix()
-        for name in files:
-            found.add(name if base == "." else f"{base}/{name}")
-    return found
+def _manifest(files: Iterable[str]) -> bytes:
+    return json.dumps({"note": _MARKER_NOTE, "files": sorted(files)}, indent=0).encode()
+
+
+def read_manifest(out_dir: Path) -> set[str] | None:
+    """Return the files the last build wrote into `out_dir`, or None without a valid manifest."""
+    try:
+        data = json.loads((out_dir / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    files = data.get("files") if isinstance(data, dict) else None
+    if data.get("note") != _MARKER_NOTE or not isinstance(files, list) \
+            or not all(isinstance(f, str) for f in files):
+        return None
+    try:
+        return {f for f in files if _target(out_dir, f)}
+    except WriteError:
+        return None
+
+
+def _symlink_inside(out_dir: Path) -> str | None:
+    """Return a symbolic link found in the output folder (writes would follow it), or None."""
+    for folder, dirs, files in os.walk(out_dir):
+        for name in dirs + files:
+            path = os.path.join(folder, name)
+            if os.path.islink(path):
+                return path
+    return None
 
 
 def _prune(folder: Path, root: Path) -> None:
@@ -169,11 +242,6 @@ def _make_parent(target: Path, made: set[Path]) -> None:
     if target.parent not in made:
         target.parent.mkdir(parents=True, exist_ok=True)
         made.add(target.parent)
-
-
-def _then(pages, last):
-    yield from pages
-    yield last
 
 
 def update_files(pages: Iterable[tuple[str, bytes]], out_dir: Path,
@@ -219,15 +287,32 @@ def _same(path: Path, data: bytes) -> bool:
         return False
 
 
-def _refuse_foreign(out_dir: Path) -> None:
-    """Never replace a folder mdpm did not write (e.g. `--out .` by mistake)."""
+def _refuse_foreign(out_dir: Path) -> set[str] | None:
+    """Never replace a folder mdpm did not write (e.g. `--out .` by mistake).
+
+    Returns the previous build's manifest, or None for a folder to create (absent or empty).
+    """
+    if out_dir.is_symlink():
+        raise UsageError(f"refusing to write the site into {out_dir}: it is a symbolic link; "
+                         f"choose another --out")
     if not out_dir.exists():
-        return
+        return None
     if not out_dir.is_dir():
         raise UsageError(f"{out_dir} is a file, not a folder")
-    if (out_dir / MARKER).is_file() or not any(out_dir.iterdir()):
-        return
-    raise UsageError(f"refusing to replace {out_dir}: it is not empty and was not written by "
-                     f"mdpm build (no {MARKER} file); remove it or choose another --out")
+    try:
+        if not any(out_dir.iterdir()):
+            return None
+    except OSError as error:
+        raise WriteError(_os_message(out_dir, error)) from None
+    previous = read_manifest(out_dir)
+    if previous is None:
+        raise UsageError(f"refusing to replace {out_dir}: it is not empty and was not written by "
+                         f"mdpm build (no valid {MARKER} manifest); remove it or choose "
+                         f"another --out")
+    link = _symlink_inside(out_dir)
+    if link is not None:
+        raise UsageError(f"refusing to write the site into {out_dir}: it holds a symbolic link "
+                         f"({link}); remove it or choose another --out")
+    return previous
 
 

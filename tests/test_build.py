@@ -318,7 +318,7 @@ def assert_no_live_payload(out: Path) -> None:
             if tag == "body":
                 assert set(attrs) <= {"class"}, (rel, attrs)
             if tag == "script":
-                assert attrs.get("src", "").endswith("static/board.js"), rel
+                assert attrs.get("src", "").endswith(("static/board.js", "static/project.js")), rel
             for name, value in attrs.items():
                 assert not name.startswith("on"), (rel, tag, name)
                 lowered = (value or "").strip().lower()

@@ -193,7 +193,8 @@ def test_unknown_project_names_the_known_ones(portfolio):
 def test_svg_is_well_formed_accessible_and_escaped(portfolio):
     svg = graph_svg(portfolio, "acme")
     root = _parse(svg)
-    assert root.get("role") == "img"
+    assert root.get("role") == "group"  # "img" would hide the task links inside it
+    assert root.get("aria-labelledby") == "mdpm-graph-acme-title"
     assert root.get("width") == "100%" and root.get("viewBox").startswith("0 0 ")
     assert root.find(f"{SVG}title").text == "Dependency graph of Acme & Co <case>"
     assert "Critical path: Write the brief → Draft the case study → Publish." in \

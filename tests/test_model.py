@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mdpm.config import load_config_strict
 from mdpm.errors import sort_problems
@@ -187,3 +191,15 @@ def test_count_checklist_ignores_fenced_code():
     body = "- [x] a\n* [ ] b\n1. [X] c\n```\n- [ ] not counted\n```\n  - [ ] nested\ntext [ ] no\n"
     assert count_checklist(body) == (2, 4)
     assert count_checklist("no boxes") == (0, 0)
+
+
+_REFERENCE = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[([ xX])\]", re.MULTILINE)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["- ", "* ", "+ ", "1. ", "12) ", "  ", "\t", "[ ]", "[x]",
+                                 "[X]", "[y]", "text", "\n", "-", "[", "]", "a [ ] b"]),
+                max_size=30).map("".join))
+def test_count_checklist_matches_the_line_pattern(body):
+    marks = _REFERENCE.findall(body)
+    assert count_checklist(body) == (sum(m != " " for m in marks), len(marks))

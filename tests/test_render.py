@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import pickle
+
 import pytest
 
 from mdpm.history import History
@@ -37,17 +40,44 @@ def test_markdown_drops_active_content(payload):
 
 
 def test_markdown_cache_renders_each_text_once(tmp_path):
-    path = tmp_path / "md.pickle"
+    path = tmp_path / "md.json"
     cache = MarkdownCache(path)
     html = cache.render_all(["# One", "# Two"])
     assert html[content_key("# One")] == "<h3>One</h3>\n"
     cache.save()
     again = MarkdownCache(path)
-    assert set(again.entries) == {content_key("# One"), content_key("# Two")}
-    again.render_all(["# One"])
+    assert len(again.entries) == 2
+    assert again.render_all(["# One"]) == {content_key("# One"): "<h3>One</h3>\n"}
     assert not again.dirty
     again.save(keep={content_key("# One")})
-    assert set(MarkdownCache(path).entries) == {content_key("# One")}
+    assert len(MarkdownCache(path).entries) == 1
+
+
+def test_markdown_cache_is_json_keyed_by_the_renderer(tmp_path):
+    path = tmp_path / "md.json"
+    cache = MarkdownCache(path)
+    cache.render_all(["hello"])
+    cache.save()
+    data = json.loads(path.read_text())
+    (key,) = data["entries"]
+    assert key != content_key("hello")  # the key also hashes mdpm's and the sanitizer's settings
+    data["entries"] = {content_key("hello"): "<script>alert(1)</script>"}  # a planted entry
+    path.write_text(json.dumps(data))
+    assert MarkdownCache(path).render_all(["hello"]) == {content_key("hello"): "<p>hello</p>\n"}
+    data["version"] = "other"
+    data["entries"] = {key: "<script>alert(1)</script>"}  # made by other settings
+    path.write_text(json.dumps(data))
+    assert "script" not in MarkdownCache(path).render_all(["hello"])[content_key("hello")]
+    path.write_bytes(pickle.dumps({"entries": 1}))
+    assert MarkdownCache(path).entries == {}
+
+
+def test_unsafe_links_become_plain_text():
+    html = render_markdown("[x](javascript:alert(1)) [y](data:text/html,x) ![i](javascript:x)"
+                           " [ok](https://example.org)")
+    assert 'href=""' not in html and 'src=""' not in html
+    assert html.count("href=") == 1 and 'href="https://example.org"' in html
+    assert ">x</a>" in html and ">y</a>" in html
 
 
 def test_site_theme_overrides_one_template_and_extends_the_default(tmp_path, write_tree):
