@@ -21,7 +21,7 @@ from . import history as history_module
 from .errors import Problem, has_errors
 from .history import History
 from .markdown import JsonCache, MarkdownCache, cache_file, default_cache_dir
-from .render import Renderer, render_site, renderer_for
+from .render import Renderer, renderer_for
 from .site import Site, build_site, markdown_texts
 from .workspace import Workspace, check
 from .write import MARKER, write_site
@@ -51,7 +51,7 @@ class BuildResult:
 
 def build(workspace: Workspace, out_dir: Path, *, now: dt.datetime, history: History | None = None,
           strict: bool = False, progress: Progress | None = None, cache_dir: Path | None = None,
-          workers: int | None = None) -> BuildResult:
+          workers: int | None = None, inputs_key: str | None = None) -> BuildResult:
     """Render the site of `workspace` into `out_dir`; return the problems and what was written.
 
     The site is written whatever the problems (they are shown on it); `strict` only
@@ -85,7 +85,8 @@ def build(workspace: Workspace, out_dir: Path, *, now: dt.datetime, history: His
     _save_page_keys(keys, Path(out_dir), cache_dir)
     result = BuildResult(Path(out_dir), problems, stats.written, stats.unchanged, stats.removed,
                          round(time.perf_counter() - started, 3), history.status)
-    _remember(workspace.config, Path(out_dir), now, cache_dir, result)
+    _remember(inputs_key or inputs_key_of(workspace.config, now), Path(out_dir), cache_dir,
+              result)
     return result
 
 
@@ -95,7 +96,7 @@ _LAST = "last-build.json"
 
 
 def up_to_date(config, out_dir: Path, now: dt.datetime,
-               cache_dir: Path | None = None) -> BuildResult | None:
+               cache_dir: Path | None = None, key: str | None = None) -> BuildResult | None:
     """Return the last build's result when nothing it depends on changed since, else None.
 
     "Nothing" is: every content file (path, size, mtime), mdpm.toml, the theme and mdpm's
@@ -107,16 +108,15 @@ def up_to_date(config, out_dir: Path, now: dt.datetime,
         last = json.loads((cache_dir / _LAST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if last.get("key") != _inputs_key(config, now) or last.get("out") != str(out_dir) \
+    if last.get("key") != (key or inputs_key_of(config, now)) or last.get("out") != str(out_dir) \
             or last.get("output") != _listing_key(out_dir):
         return None
     problems = [Problem(**p) for p in last["problems"]]
     return BuildResult(out_dir, problems, 0, last["pages"], 0, 0.0, last["history"])
 
 
-def _remember(config, out_dir: Path, now: dt.datetime, cache_dir: Path,
-              result: BuildResult) -> None:
-    record = {"key": _inputs_key(config, now), "out": str(out_dir),
+def _remember(key: str, out_dir: Path, cache_dir: Path, result: BuildResult) -> None:
+    record = {"key": key, "out": str(out_dir),
               "output": _listing_key(out_dir), "pages": result.pages,
               "history": result.history_status,
               "problems": [dataclasses.asdict(p) for p in result.problems]}
@@ -127,7 +127,8 @@ def _remember(config, out_dir: Path, now: dt.datetime, cache_dir: Path,
         pass
 
 
-def _inputs_key(config, now: dt.datetime) -> str:
+def inputs_key_of(config, now: dt.datetime) -> str:
+    """A hash of everything a build reads (see `up_to_date`)."""
     from .render import theme_dirs
 
     digest = hashlib.blake2b(digest_size=16)
@@ -230,28 +231,76 @@ PARALLEL_FROM = 600
 _CHUNK = 64
 
 
-# --- task pages whose inputs did not change are kept, not rendered -------------------------
+# --- pages whose inputs did not change are kept, not rendered -----------------------------
+#
+# A page's key hashes what it shows: the site's frame (title, date, problem counts, stages,
+# theme and mdpm's own files, the history's head), its own view model and the view of each
+# task it shows. Pages that summarise everything (overview, review, people, metrics) and
+# the feeds are always rendered: they are few.
 
 _PAGES = "pages.json"
 
 
 def _page_keys(renderer: Renderer) -> dict[str, str]:
-    """Return a key per task page: a hash of its task's view and of the site's frame."""
+    """Return a key per page that can be kept: a hash of everything the page shows."""
     site = renderer.site
+    history = site.history
     frame = repr((site.title, site.as_of, site.errors, site.warnings, site.repo_url,
                   site.history_available, site.history_message, sorted(renderer.templates),
                   renderer.nav("projects"), [_listing_key(d) for d in renderer.dirs],
-                  _listing_key(Path(__file__).parent)))
+                  _listing_key(Path(__file__).parent),
+                  history.status if history else None, history.head if history else None,
+                  [(s.id, s.title, s.type, s.limit) for s in site.stages]))
+    shown = {ref: _digest(repr(view) + view.body_key) for ref, view in site.tasks.items()}
+    lists = repr(([(p.id, p.title, p.board_url) for p in site.projects],
+                  [(p.handle, p.name, p.slug, p.url) for p in site.people]))
     keys = {}
     for spec in renderer.specs:
-        if spec.template == "task.html":
-            text = frame + repr(spec.context["task"]) + spec.context["task"].body_key
-            keys[spec.path] = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+        inputs = _page_inputs(spec, site)
+        if inputs is None:
+            continue
+        own, refs = inputs
+        if spec.template == "board.html":
+            own += lists
+        text = "\0".join([frame, spec.path, spec.template or "", own,
+                          *(shown.get(ref, ref) for ref in sorted(refs))])
+        keys[spec.path] = _digest(text)
     return keys
 
 
+def _page_inputs(spec, site: Site) -> tuple[str, Iterable[str]] | None:
+    """Return (a repr of the page's own view, the refs of the tasks it shows), or None for
+    a page that is always rendered."""
+    context = spec.context
+    if spec.template == "task.html":
+        return "", [context["task"].ref]
+    if spec.template == "board.html":
+        board = context["board"]
+        columns = [(c.stage.id, c.stage.count, c.stage.over, c.stage.at_limit, c.refs)
+                   for c in board.columns]
+        refs = [r for c in board.columns for r in c.refs] + board.expedited + board.unplaced
+        return repr((board.path, board.title, board.kind, board.key, columns, board.expedited,
+                     board.unplaced)), refs
+    if spec.template in ("project.html", "retro.html") and "project" in context:
+        project = context["project"]
+        own = {f.name: getattr(project, f.name) for f in dataclasses.fields(project)
+               if f.repr and f.name != "stage_counts"}  # a StageView lists every task
+        own["stage_counts"] = [(s.id, n) for s, n in project.stage_counts]
+        return repr(own), spec.refs if spec.refs is not None else project.refs
+    if spec.template == "person.html":
+        person = context["person"]
+        refs = [*person.holds, *person.owns, *(r for r, _ in person.collaborates)]
+        return repr(person), refs
+    return None
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
 def _reusable(keys: dict[str, str], out_dir: Path, cache_dir: Path) -> set[str]:
-    """Return the pages whose key equals the one they were last written with."""
+    """Return the pages whose key equals the one they were last written with, and whose
+    file is still the one written then (same size and mtime)."""
     try:
         last_out, last = json.loads((cache_dir / _PAGES).read_text(encoding="utf-8"))
     except (OSError, ValueError, TypeError, UnicodeDecodeError):
@@ -259,15 +308,24 @@ def _reusable(keys: dict[str, str], out_dir: Path, cache_dir: Path) -> set[str]:
     if last_out != str(out_dir) or not isinstance(last, dict) or not (out_dir / MARKER).is_file():
         return set()
     return {path for path, key in keys.items()
-            if last.get(path) == key and (out_dir / path).is_file()}
+            if last.get(path) == [key, _file_stamp(out_dir / path)]}
 
 
 def _save_page_keys(keys: dict[str, str], out_dir: Path, cache_dir: Path) -> None:
+    stamped = {path: [key, _file_stamp(out_dir / path)] for path, key in keys.items()}
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        (cache_dir / _PAGES).write_text(json.dumps([str(out_dir), keys]), encoding="utf-8")
+        (cache_dir / _PAGES).write_text(json.dumps([str(out_dir), stamped]), encoding="utf-8")
     except OSError:
         pass
+
+
+def _file_stamp(path: Path) -> str | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return f"{info.st_size}:{info.st_mtime_ns}"
 
 
 def _render_serial(renderer: Renderer, kept: set[str]) -> Iterator[tuple[str, bytes | None]]:
@@ -337,7 +395,8 @@ def run_build(start: Path, out: str, *, strict: bool, quiet: bool, now: dt.datet
     out_dir = Path(out)
     if not out_dir.is_absolute():
         out_dir = config.root / out_dir
-    skipped = up_to_date(config, out_dir, now)
+    key = inputs_key_of(config, now)
+    skipped = up_to_date(config, out_dir, now, key=key)
     if skipped is not None:
         for problem in skipped.problems:
             print(problem.format(), file=stream)
@@ -354,7 +413,7 @@ def run_build(start: Path, out: str, *, strict: bool, quiet: bool, now: dt.datet
             last[0] = moment
             print(f"mdpm: {step} {done}/{total}", file=stream, flush=True)
 
-    result = build(workspace, out_dir, now=now, strict=strict, progress=progress)
+    result = build(workspace, out_dir, now=now, strict=strict, progress=progress, inputs_key=key)
     for problem in result.problems:
         print(problem.format(), file=stream)
     print(totals_line(result.problems, len(workspace.portfolio.tasks)), file=stream)

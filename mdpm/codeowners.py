@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .config import Config
+from .config import GITHUB_LOGIN_RE, HANDLE_RE, ID_RE, Config, slugify
 from .errors import WARNING, Problem
 from .model import Portfolio, Project
 from .workspace import Workspace
@@ -50,12 +50,18 @@ def reviewers(project: Project, roles: list[str]) -> list[str]:
 
 
 def _project_lines(project: Project, config: Config, roles: list[str], prefix: str) -> list[str]:
+    # Only checked ids, handles and logins reach the file: one stray word or line break
+    # makes GitHub skip a line, or adds an owner nobody chose.
+    if not ID_RE.match(project.id):
+        return ["", f"# {slugify(project.id)}: left out, its folder name is not a valid id"]
     pattern = f"/{prefix}content/projects/{project.id}/"
     logins, without = [], []
     for handle in reviewers(project, roles):
-        person = config.person(handle)
-        if person is not None and person.github:
-            logins.append("@" + person.github.lstrip("@"))
+        if not HANDLE_RE.match(handle):
+            continue
+        login = _login(config, handle)
+        if login:
+            logins.append("@" + login)
         else:
             without.append(handle)
     lines = [""]
@@ -66,6 +72,13 @@ def _project_lines(project: Project, config: Config, roles: list[str], prefix: s
     else:
         lines.append(f"# {pattern} (nobody to request a review from)")
     return lines
+
+
+def _login(config: Config, handle: str) -> str | None:
+    """Return the person's GitHub login, or None when there is none or it is not a login."""
+    person = config.person(handle)
+    login = (person.github or "").removeprefix("@") if person is not None else ""
+    return login if GITHUB_LOGIN_RE.match(login) else None
 
 
 def repository_prefix(root: Path) -> str:

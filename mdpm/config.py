@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 import re
 import tomllib
 import unicodedata
@@ -14,8 +15,15 @@ from .errors import ERROR, ConfigError, Problem, sort_problems
 
 CONFIG_NAME = "mdpm.toml"
 STAGE_TYPES = ("queue", "active", "done")
-HANDLE_RE = re.compile(r"^[A-Za-z0-9._-]+$")
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+# \Z, not $: `$` also matches before a final newline, and a newline in a handle or id
+# would break every line-based output (check, CODEOWNERS).
+HANDLE_RE = re.compile(r"^[A-Za-z0-9._-]+\Z")
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*\Z")
+GITHUB_LOGIN_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\Z")
+"""A GitHub login, without its `@`."""
+_WEB_URL = re.compile(r"https?://[^\x00-\x20\x7f/?#\\\"<>`{|}^]+"
+                      r"(?:[/?#][^\x00-\x20\x7f\\\"<>`{|}^]*)?", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 KNOWN_KEYS = {
     "": ("site", "stage", "limits", "people"),
@@ -275,7 +283,25 @@ def _read_site(table: dict, reader: _Reader) -> Site:
     start = reader.header_line("site")
     reader.unknown_keys(table, "site", start, "[site]")
     values = {k: reader.string(table, k, start, "[site]") for k in KNOWN_KEYS["site"]}
+    for key in ("base_url", "repo_url"):
+        values[key] = _web_url(values[key], key, start, reader)
     return Site(**{k: v for k, v in values.items() if v is not None})
+
+
+def _web_url(value: str | None, key: str, start: int, reader: _Reader) -> str | None:
+    """Return an http(s) URL without its trailing `/`; a problem for anything else.
+
+    These URLs become links on every page: `javascript:` or `data:` would run in readers'
+    browsers.
+    """
+    if not value:
+        return value
+    if not _WEB_URL.fullmatch(value):
+        reader.problem(reader.key_line(start, key),
+                       f"`{key}` in [site] must be an http:// or https:// URL without spaces "
+                       f"(like https://github.com/org/repo), not {value!r:.80}")
+        return None
+    return value.rstrip("/")
 
 
 def _read_limits(table: dict, reader: _Reader) -> Limits:
@@ -347,27 +373,62 @@ def _read_people(table: dict, reader: _Reader) -> dict[str, Person]:
     people: dict[str, Person] = {}
     for handle, entry in table.items():
         start = reader.header_line(f"people.{handle}")
+        if start == 1 and _CONTROL.search(handle):  # written with escapes: "fay\n"
+            start = reader.header_line(f"people.{json.dumps(handle)[1:-1]}")
         if start == 1:
-            start = reader.header_line("people")
+            start = reader.key_line(reader.header_line("people"), handle)
         where = f"[people.{handle}]"
         if not HANDLE_RE.match(handle):
-            reader.problem(start,
-                           f"handle `{handle}` may only use ASCII letters, digits, ., - and _",
-                           code="id-invalid")
+            shown = handle.encode("unicode_escape").decode() if _CONTROL.search(handle) \
+                else handle
+            reader.problem(start, f"handle `{shown:.60}` may only use ASCII letters, digits, "
+                           "., - and _", code="id-invalid")
         if not isinstance(entry, dict):
-            entry = {"name": entry} if isinstance(entry, str) else {}
+            entry = _person_not_a_table(handle, entry, start, reader)
         reader.unknown_keys(entry, "people", start, where)
         if handle.lower() in people:
             reader.problem(start, f"person `{handle}` is listed twice (handles ignore case)",
                            code="id-duplicate")
         people[handle.lower()] = Person(
             handle=handle,
-            name=reader.string(entry, "name", start, where) or "",
+            name=_one_line(entry, "name", start, where, reader) or "",
             wip=reader.integer(entry, "wip", start, where, 0),
-            github=reader.string(entry, "github", start, where),
-            email=reader.string(entry, "email", start, where),
+            github=_github_login(entry, start, where, reader),
+            email=_one_line(entry, "email", start, where, reader),
         )
     return people
+
+
+def _person_not_a_table(handle: str, entry, start: int, reader: _Reader) -> dict:
+    """Report `ana = "Ana"` under [people]; return the entry as a table to go on with."""
+    name = json.dumps(entry[:60], ensure_ascii=False) if isinstance(entry, str) else '"..."'
+    reader.problem(start, f"person `{handle}` must be a table, not a single value: write "
+                   f"[people.{handle}] with name = {name}")
+    return {"name": entry} if isinstance(entry, str) else {}
+
+
+def _one_line(entry: dict, key: str, start: int, where: str, reader: _Reader) -> str | None:
+    """Return a string value that holds no line break or other control character."""
+    value = reader.string(entry, key, start, where)
+    if value is not None and _CONTROL.search(value):
+        reader.problem(reader.key_line(start, key), f"`{key}` in {where} must be one line of "
+                       f"text, without line breaks or control characters: {value!r:.60}")
+        return None
+    return value
+
+
+def _github_login(entry: dict, start: int, where: str, reader: _Reader) -> str | None:
+    """Return the GitHub login without `@`; a problem when it is not a possible login."""
+    value = reader.string(entry, "github", start, where)
+    if value is None:
+        return None
+    login = value.removeprefix("@")
+    if not GITHUB_LOGIN_RE.match(login):
+        reader.problem(reader.key_line(start, "github"),
+                       f"`github` in {where} must be a GitHub login (letters, digits and -, "
+                       f"at most 39, like `alice-ex`), not {value!r:.60}")
+        return None
+    return login
 
 
 def slugify(text: str) -> str:

@@ -2,8 +2,9 @@
 
 The only module that runs git. One streaming pass: `git log --first-parent --raw -z` lists
 the changed files of every commit, and one long-lived `git cat-file --batch` returns the new
-blobs, whose front-matter says the stage. The result is cached under `.mdpm-cache/` by
-commit, so a rebuild reads only the commits added since the last one.
+blobs, whose front-matter says the stage. The result is cached by commit in mdpm's cache
+folder (`mdpm.cache.cache_dir`, outside the work tree), so a rebuild reads only the commits
+added since the last one.
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .load import decode, parse_yaml, split_front_matter
+from .cache import cache_dir as cache_folder
+from .load import cache_file_name, decode, parse_yaml, split_front_matter
 
-CACHE_DIR = ".mdpm-cache"
-CACHE_FILE = "history.json"
+CACHE_STEM = "history"
 CACHE_VERSION = 2
 FIX_SHALLOW = ("this is a shallow clone: fetch the whole history (`git fetch --unshallow`, "
                "or `fetch-depth: 0` with actions/checkout in CI)")
@@ -72,14 +73,16 @@ def read_history(root: Path, refs=None, *, progress=None, config=None,
     """Return the stage history of the tasks `refs` (all tasks when None) at HEAD.
 
     `progress`, when given, is called with a short text now and then while mining.
-    `cache_dir` defaults to root/.mdpm-cache; the cache is skipped in a shallow clone.
+    `cache_dir` defaults to `mdpm.cache.cache_dir(root)`; the cache is skipped in a shallow
+    clone.
     """
     root = Path(root)
     first_stage = _first_stage(root, config)
     repo = _open_repo(root)
     if isinstance(repo, History):
         return repo
-    cache_path = (Path(cache_dir) if cache_dir else root / CACHE_DIR) / CACHE_FILE
+    folder = Path(cache_dir) if cache_dir else cache_folder(root)
+    cache_path = folder / cache_file_name(CACHE_STEM, root)
     try:
         state = _mine(repo, cache_path, progress)
     except _GitFailed as exc:
@@ -331,12 +334,9 @@ def _load_cache(path: Path, prefix: str) -> _State | None:
 
 
 def _save_cache(path: Path, state: _State) -> None:
-    """Write the cache atomically, with a .gitignore so git never sees it."""
+    """Write the cache atomically."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        ignore = path.parent / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# mdpm's cache of mined git history\n*\n")
         temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         temp.write_text(json.dumps(state.to_json(), separators=(",", ":")))
         os.replace(temp, path)

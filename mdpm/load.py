@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -16,7 +17,6 @@ from .errors import ERROR, WARNING, Problem
 from .simpleyaml import fast_parse
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
-CACHE_DIR = ".mdpm-cache"  # under the repository root; ignored by git
 _BOX = re.compile(r"\[[ xX]\]")
 _ITEM_PREFIX = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+")
 _FENCED = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
@@ -32,8 +32,62 @@ _DROPPED = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp",
             "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
 
 
+class RefusedYamlError(yaml.MarkedYAMLError):
+    """YAML that is valid but not accepted in front-matter: an anchor, an alias or a tag."""
+
+
+_REFUSED_TOKENS = {
+    yaml.AnchorToken: "an anchor `&{:.40}`",
+    yaml.AliasToken: "an alias `*{:.40}`",
+}
+# Where an anchor, alias or tag can begin: at the start of a line or after a space or a
+# flow indicator. `R&D` cannot hold one, so most text skips the token scan.
+_MAYBE_REFERENCE = re.compile(r"(?:^|[\s\[\]{},:])[&*!]", re.MULTILINE)
+
+
+def refuse_references(yaml_text: str) -> None:
+    """Raise RefusedYamlError at the first anchor, alias or tag of a YAML text.
+
+    An alias lets a few hundred bytes stand for billions of values, or for a value that
+    contains itself; a tag names a type to build. Front-matter needs neither, so both are
+    refused on the token stream, before anything is built.
+    """
+    if not _MAYBE_REFERENCE.search(yaml_text):
+        return
+    scanner = _Base(yaml_text)
+    try:
+        while (token := scanner.get_token()) is not None:
+            if isinstance(token, yaml.TagToken):
+                tag = "".join(part or "" for part in token.value)
+                raise RefusedYamlError(None, None, f"a tag `{tag:.40}`: tags are not allowed "
+                                       "in front-matter; quote the value instead",
+                                       token.start_mark)
+            refused = _REFUSED_TOKENS.get(type(token))
+            if refused is not None:
+                raise RefusedYamlError(None, None, f"{refused.format(token.value)}: "
+                                       "anchors and aliases are not allowed in front-matter; "
+                                       "write the value out in full", token.start_mark)
+    except RefusedYamlError:
+        raise
+    except yaml.YAMLError:
+        return  # a syntax error: the parser reports it, before reaching any later alias
+    finally:
+        scanner.dispose()
+
+
 class TaskLoader(_Base):
-    """A safe YAML loader without YAML 1.1 surprises, rejecting duplicate keys."""
+    """A safe YAML loader without YAML 1.1 surprises, rejecting duplicate keys.
+
+    It refuses anchors, aliases and tags (RefusedYamlError) as soon as it is made.
+    """
+
+    def __init__(self, stream):
+        if hasattr(stream, "read"):
+            stream = stream.read()
+        if isinstance(stream, bytes):
+            stream = stream.decode("utf-8-sig")
+        refuse_references(stream)
+        super().__init__(stream)
 
     def construct_mapping(self, node, deep=False):
         seen = set()
@@ -90,8 +144,9 @@ def load_documents(root: Path, cache_dir: Path | None = None, *,
                    bodies: bool = True) -> tuple[list[RawDoc], list[Problem]]:
     """Read every project file under root/content/projects; return docs and problems.
 
-    With `cache_dir`, the front-matter of files whose size and modification time did not
-    change since the last run is taken from a cache kept there. Without `bodies`, each
+    With `cache_dir` (see `mdpm.cache.cache_dir`: never a folder inside the work tree), the
+    front-matter of files whose size, modification time and inode did not change since the
+    last run is taken from a cache kept there. Without `bodies`, each
     task's body is dropped once its checklist is counted, so memory stays small.
     """
     docs: list[RawDoc] = []
@@ -114,30 +169,43 @@ def load_documents(root: Path, cache_dir: Path | None = None, *,
     return docs, problems
 
 
-class DocumentCache:
-    """Parsed front-matter keyed by (path, size, mtime_ns), kept as JSON in a cache folder.
+def cache_file_name(stem: str, root: Path) -> str:
+    """Return `stem-<key of root>.json`: one file per repository root in a shared cache folder.
 
-    JSON, not pickle: the folder is inside the repository, and a pull request could add a
-    crafted file there. The body is read from the file again (that costs about what loading
-    it from JSON would). Files modified in the last seconds before a save are not stored,
-    because a second edit within the file system's time resolution would look unchanged.
+    Worktrees of one repository share git's folder, and one repository may hold several
+    mdpm roots; each keeps its own file instead of overwriting the others'.
+    """
+    path = str(Path(root).resolve()).encode("utf-8", "surrogateescape")
+    return f"{stem}-{hashlib.blake2b(path, digest_size=8).hexdigest()}.json"
+
+
+class DocumentCache:
+    """Parsed front-matter keyed by (path, size, mtime_ns, inode), kept as JSON in a cache folder.
+
+    The folder is outside the work tree (a commit cannot plant a cache), and the cache is
+    JSON, so even a crafted one is only data. An entry is used only while the file's size,
+    modification time and inode are those it was stored with, by the same mdpm version. The
+    body is read from the file again (that costs about what loading it from JSON would).
+    Files modified in the last seconds before a save are not stored, because a second edit
+    within the file system's time resolution would look unchanged.
     """
 
-    FILE = "documents.json"
-    FORMAT = 1
+    STEM = "documents"
+    FORMAT = 2
     RACY_NS = 2_000_000_000
 
     def __init__(self, folder: Path, root: Path):
         self.folder = Path(folder)
+        self.file = self.folder / cache_file_name(self.STEM, root)
         self.prefix = len(str(root)) + 1
-        self.header = [self.FORMAT, __version__, MAX_FILE_BYTES]
+        self.header = [self.FORMAT, __version__, MAX_FILE_BYTES, str(root)]
         self.old = self._load()
         self.new: dict[str, list] = {}
 
     def _load(self) -> dict:
         try:
-            data = json.loads((self.folder / self.FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = json.loads(self.file.read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError):
             return {}
         if not isinstance(data, dict) or data.get("header") != self.header:
             return {}
@@ -151,9 +219,9 @@ class DocumentCache:
             stat = path.stat()
         except OSError:
             return read_document(root, path, project, kind)
-        stamp = [stat.st_size, stat.st_mtime_ns]
+        stamp = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
         entry = self.old.get(key)
-        if entry and entry[:2] == stamp:
+        if isinstance(entry, list) and len(entry) == 7 and entry[:3] == stamp:
             hit = self._from_entry(root, path, project, kind, entry)
             if hit is not None:
                 self.new[key] = entry
@@ -173,7 +241,9 @@ class DocumentCache:
             return None
         if problem:
             return None
-        _, _, meta, body_line, key_lines, problems = entry
+        _, _, _, meta, body_line, key_lines, problems = entry
+        if not _entry_shape_ok(meta, body_line, key_lines, problems):
+            return None
         doc = RawDoc(path=path, rel=rel, project=project, stem=path.name[:-3], kind=kind,
                      meta=meta, body=_after_line(text, body_line - 1), body_line=body_line,
                      key_lines=key_lines)
@@ -184,16 +254,23 @@ class DocumentCache:
         """Write the cache when it changed; a cache that cannot be written is skipped."""
         if self.new.keys() == self.old.keys() and all(self.new[k] is self.old[k] for k in self.new):
             return
-        temp = self.folder / f".{self.FILE}.{os.getpid()}.tmp"
+        temp = self.file.with_name(f".{self.file.name}.{os.getpid()}.tmp")
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             with open(temp, "w", encoding="utf-8") as handle:
                 settled = os.fstat(handle.fileno()).st_mtime_ns - self.RACY_NS
                 entries = {k: v for k, v in self.new.items() if v[1] < settled}
                 handle.write(json.dumps({"header": self.header, "entries": entries}))
-            os.replace(temp, self.folder / self.FILE)
+            os.replace(temp, self.file)
         except OSError:
             temp.unlink(missing_ok=True)
+
+
+def _entry_shape_ok(meta, body_line, key_lines, problems) -> bool:
+    """True when a cache entry holds what read_document would have made."""
+    return (isinstance(meta, dict | None) and isinstance(body_line, int)
+            and isinstance(key_lines, dict) and isinstance(problems, list)
+            and all(isinstance(p, list) and len(p) == 4 for p in problems))
 
 
 def _after_line(text: str, count: int) -> str:
@@ -206,15 +283,26 @@ def _after_line(text: str, count: int) -> str:
     return text[position:]
 
 
+_CACHED_DEPTH = 32
+"""Deeper values are not cached: JSON reads and writes them recursively."""
+
+
 def _plain(value) -> bool:
-    """True when JSON gives the value back unchanged."""
-    if value is None or isinstance(value, (str, bool, int, float)):
-        return True
-    if isinstance(value, list):
-        return all(_plain(v) for v in value)
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
-    return False
+    """True when JSON gives the value back unchanged and it is not deeply nested."""
+    pending = [(value, 0)]
+    while pending:
+        value, depth = pending.pop()
+        if value is None or isinstance(value, (str, bool, int, float)):
+            continue
+        if depth >= _CACHED_DEPTH:
+            return False
+        if isinstance(value, list):
+            pending.extend((item, depth + 1) for item in value)
+        elif isinstance(value, dict) and all(isinstance(k, str) for k in value):
+            pending.extend((item, depth + 1) for item in value.values())
+        else:
+            return False
+    return True
 
 
 def discover(root: Path, skipped: list[Path] | None = None):
@@ -443,7 +531,9 @@ def _yaml_problem(rel: str, yaml_text: str, exc: yaml.YAMLError) -> Problem:
     line = (mark.line + 2) if mark is not None else 2
     source = lines[line - 2] if 0 <= line - 2 < len(lines) else ""
     reason = getattr(exc, "problem", None) or str(exc).split("\n")[0]
-    if "\t" in source or "'\\t'" in str(exc):
+    if isinstance(exc, RefusedYamlError):
+        message = reason
+    elif "\t" in source or "'\\t'" in str(exc):
         message = "a tab in the front-matter: YAML indents with spaces only"
     elif "duplicate key" in reason:
         message = f"{reason}: each key may appear once"

@@ -22,7 +22,7 @@ import cmarkgfm
 import nh3
 from cmarkgfm.cmark import Options
 
-from .cache import CACHE_DIR_ENV, cache_dir
+from .cache import cache_dir
 
 # Bump when the rendering or the sanitizer settings change, so old caches are dropped.
 RENDERER_VERSION = "3"

@@ -167,6 +167,7 @@ class Renderer:
         self.specs = plan_pages(site, self.templates)
         self.by_path = {spec.path: spec for spec in self.specs}
         self._cards: dict[tuple[str, str], Markup] = {}
+        self._card_template: jinja2.Template | None = None
 
     def nav(self, current: str) -> list[dict]:
         links = [("Overview", "index.html", "overview"), ("Board", "board/index.html", "board"),
@@ -178,11 +179,14 @@ class Renderer:
                 for label, url, key in links]
 
     def card(self, ref: str, root: str) -> Markup:
+        """Return a task's card (the same for every page at the same depth)."""
         key = (ref, root)
         if key not in self._cards:
-            template = self.env.get_template("_card.html")
-            self._cards[key] = Markup(template.render(t=self.site.tasks[ref], root=root,
-                                                      site=self.site))
+            if self._card_template is None:  # once per build: imports cost more than a card
+                self._card_template = self.env.get_template("_card.html")
+                self._badges = self.env.get_template("_macros.html").module.badges
+            self._cards[key] = Markup(self._card_template.render(
+                t=self.site.tasks[ref], root=root, site=self.site, badges=self._badges))
         return self._cards[key]
 
     def render(self, spec: PageSpec) -> bytes:

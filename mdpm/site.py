@@ -6,7 +6,6 @@ the site root (e.g. `projects/acme/draft/index.html`); pages prefix it with thei
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -97,6 +96,8 @@ class TaskView:
     """Dependencies not done yet (a task in the first stage waiting on them is not blocked)."""
     is_blocked: bool = False
     history: list[Step] = field(default_factory=list)
+    done_date_unknown: bool = False
+    """Done, but already done in its first commit: when it got there is unknown."""
     days_in_stage: int | None = None
     cycle_days: float | None = None
     problems: list[ProblemView] = field(default_factory=list)
@@ -420,6 +421,8 @@ def _task(portfolio: Portfolio, task: Task, history: History, today: dt.date,
         checklist=task.checklist,
         body_key=content_key(task.body),
         history=[_step(portfolio, t) for t in transitions],
+        done_date_unknown=done and bool(transitions)
+        and metrics.done_date_unknown(transitions, portfolio.config),
         days_in_stage=None if done or not transitions
         else metrics.days_in_current_stage(transitions, now, config=portfolio.config),
         cycle_days=metrics.cycle_days(transitions, portfolio.config) if transitions else None,
@@ -482,10 +485,17 @@ def _drawing_key(portfolio: Portfolio, project: Project, refs: list[str],
     outside = sorted({d for t in tasks for d in t.depends_on if d not in set(refs)})
     parts = [project.id, project.title, today.isoformat(), repr(critical),
              repr(portfolio.config.stages)]
-    parts += [repr(dataclasses.replace(t, body="", source=None, key_lines={})) for t in tasks]
+    parts += [repr(_drawn_fields(t)) for t in tasks]
     parts += [repr((r, portfolio.tasks[r].title, portfolio.tasks[r].stage))
               for r in outside if r in portfolio.tasks]
     return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
+
+
+def _drawn_fields(task: Task) -> tuple:
+    """The fields of a task a graph or timeline may show (everything but the body)."""
+    return (task.ref, task.title, task.stage, task.owner, task.owners, task.holder,
+            task.collaborators, task.depends_on, task.due, task.priority, task.estimate,
+            task.blocked, task.expedite, task.tags, task.created, task.checklist)
 
 
 def _sibling_link(ref: str) -> str:

@@ -11,7 +11,8 @@ from pathlib import Path
 from . import check as rules
 from .config import Config, find_root, load_config_strict
 from .errors import Problem, sort_problems
-from .load import CACHE_DIR, load_documents
+from .cache import cache_dir as cache_folder
+from .load import load_documents
 from .model import Portfolio, build_model
 
 
@@ -30,9 +31,10 @@ def open_workspace(start: Path | None = None, *, cache: bool = False,
                    bodies: bool = True) -> Workspace:
     """Find mdpm.toml at or above `start`, read the config and all project files.
 
-    With `cache`, parsed files are kept in the repository's `.mdpm-cache/` folder and reused
-    while a file's size and modification time do not change. Without `bodies`, tasks carry
-    no Markdown body, only its checklist counts (less memory for large checks).
+    With `cache`, parsed files are kept in the cache folder (`mdpm.cache.cache_dir`, outside
+    the work tree) and reused while a file's size, modification time and inode do not
+    change. Without `bodies`, tasks carry no Markdown body, only its checklist counts (less
+    memory for large checks).
     """
     root = find_root(start or Path.cwd())
     config = load_config_strict(root)
@@ -41,7 +43,7 @@ def open_workspace(start: Path | None = None, *, cache: bool = False,
 
 def load_portfolio(config: Config, *, cache: bool = False, bodies: bool = True) -> Workspace:
     """Read every project file of a config's repository into a portfolio."""
-    cache_dir = config.root / CACHE_DIR if cache else None
+    cache_dir = cache_folder(config.root) if cache else None
     with _collector_paused():
         docs, load_problems = load_documents(config.root, cache_dir, bodies=bodies)
         portfolio, model_problems = build_model(docs, config)

@@ -220,11 +220,14 @@ def read_manifest(out_dir: Path) -> set[str] | None:
 
 def _symlink_inside(out_dir: Path) -> str | None:
     """Return a symbolic link found in the output folder (writes would follow it), or None."""
-    for folder, dirs, files in os.walk(out_dir):
-        for name in dirs + files:
-            path = os.path.join(folder, name)
-            if os.path.islink(path):
-                return path
+    folders = [str(out_dir)]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_symlink():  # from the directory entry: no extra system call
+                    return entry.path
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
     return None
 
 

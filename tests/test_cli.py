@@ -162,13 +162,16 @@ def test_runs_from_a_subfolder(small_repo, write_tree, monkeypatch, capsys):
 
 def test_parse_cache_gives_the_same_answer(small_repo, write_tree, capsys, monkeypatch):
     monkeypatch.delenv("CI")
+    cache = small_repo.with_name(small_repo.name + "-cache")
+    monkeypatch.setenv("MDPM_CACHE_DIR", str(cache))
     root = _repo(small_repo, write_tree, {**BROKEN, "content/projects/acme/c.md": "no fence\n"})
     for path in small_repo.rglob("*.md"):  # old enough to be cached
         import os
         os.utime(path, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
     assert run(["-C", root, "check", "--format", "json"]) == 1
     first = capsys.readouterr().out
-    assert (small_repo / ".mdpm-cache/documents.json").is_file()
+    assert len(list(cache.glob("documents-*.json"))) == 1
+    assert not (small_repo / ".mdpm-cache").exists()
     assert run(["-C", root, "check", "--format", "json"]) == 1
     assert capsys.readouterr().out == first
     (small_repo / "content/projects/acme/a.md").write_text("---\nstage: doing\nowner: alice\n---\n")
@@ -179,10 +182,13 @@ def test_parse_cache_gives_the_same_answer(small_repo, write_tree, capsys, monke
 def test_a_crafted_cache_is_only_data(small_repo, write_tree, capsys, monkeypatch):
     monkeypatch.delenv("CI")
     root = _repo(small_repo, write_tree, BROKEN)
-    (small_repo / ".mdpm-cache").mkdir()
-    (small_repo / ".mdpm-cache/documents.json").write_text('{"header": [1], "entries": 5}')
+    cache = small_repo.with_name(small_repo.name + "-cache")
+    monkeypatch.setenv("MDPM_CACHE_DIR", str(cache))
     assert run(["-C", root, "check"]) == 1
-    (small_repo / ".mdpm-cache/documents.json").write_bytes(b"\x80garbage")
+    (file,) = cache.glob("documents-*.json")
+    file.write_text('{"header": [1], "entries": 5}')
+    assert run(["-C", root, "check"]) == 1
+    file.write_bytes(b"\x80garbage")
     assert run(["-C", root, "check"]) == 1
 
 

@@ -104,3 +104,29 @@ def test_a_missing_project_line_is_reported(git_repo, capsys):
     git_repo.write({".github/CODEOWNERS": EXPECTED.split("\n# beta")[0] + "\n"})
     [problem] = check_problems(git_repo.root, capsys)
     assert "should be `# beta: no GitHub login in [people] for bob`" in problem["message"]
+
+
+def test_only_valid_logins_handles_and_ids_reach_the_file(write_tree):
+    """Defence in depth: even a config that skipped validation cannot break a line."""
+    import dataclasses
+
+    from mdpm.codeowners import codeowners
+    from mdpm.config import Person
+    from mdpm.workspace import open_workspace
+
+    root = write_tree({**FILES,
+                       "content/projects/acme/odd.md": '---\nowner: "mallory\\n* @x"\n'
+                                                       "stage: backlog\n---\n",
+                       "content/projects/Bad Name/t.md": "---\nowner: alice\n---\n"})
+    portfolio = open_workspace(root).portfolio
+    people = {**portfolio.config.people,
+              "alice": Person("alice", github="cat evil"),
+              "carol": Person("carol", github="@carol\n* @attacker")}
+    config = dataclasses.replace(portfolio.config, people=people)
+    text = codeowners(dataclasses.replace(portfolio, config=config))
+    assert "evil" not in text and "attacker" not in text and "mallory" not in text
+    assert "Bad Name" not in text
+    assert "# bad-name: left out, its folder name is not a valid id" in text
+    assert "# acme: no GitHub login in [people] for alice, carol" in text
+    for line in text.splitlines():
+        assert line == "" or line.startswith("#"), line  # no owner line is left

@@ -6,7 +6,7 @@ import pytest
 
 from mdpm.cli import run
 from mdpm.config import find_root, load_config, load_config_strict, nearest, slugify
-from mdpm.errors import ConfigError
+from mdpm.errors import ConfigError, sort_problems
 
 EVERYTHING_WRONG = """\
 titel = "x"
@@ -157,3 +157,100 @@ def test_nearest_and_slugify():
     assert nearest("zzz", ["depends-on"]) == ""
     assert slugify("Café Launch!") == "cafe-launch"
     assert slugify("***") == "item"
+
+
+# --- values that end up in links and in CODEOWNERS ----------------------------------------
+
+@pytest.mark.parametrize("value", [
+    "javascript:alert(1)", "data:text/html,<script>alert(1)</script>", " https://x.example",
+    "https://x.example/a b", "https://", "ftp://x.example", "https://x.example\"onclick=\"1",
+    "//x.example/repo"])
+@pytest.mark.parametrize("key", ["repo_url", "base_url"])
+def test_site_urls_must_be_http_or_https(write_tree, capsys, key, value):
+    toml_value = value.replace("\\", "\\\\").replace('"', '\\"')
+    root = write_tree({"mdpm.toml": f'[site]\ntitle = "x"\n\n{key} = "{toml_value}"\n'})
+    _, problems = load_config(root)
+    assert [(p.line, p.code) for p in problems] == [(4, "config")]
+    assert f"`{key}` in [site] must be an http:// or https:// URL" in problems[0].message
+    assert run(["-C", str(root), "check"]) == 2
+    assert f"mdpm.toml:4: error[config]: `{key}`" in capsys.readouterr().err
+
+
+def test_site_urls_lose_their_trailing_slash(write_tree):
+    root = write_tree({"mdpm.toml": '[site]\nrepo_url = "https://github.com/org/repo/"\n'
+                                    'base_url = "HTTP://example.com/team/?x=1#top"\n'})
+    config, problems = load_config(root)
+    assert problems == []
+    assert config.site.repo_url == "https://github.com/org/repo"
+    assert config.site.base_url == "HTTP://example.com/team/?x=1#top"
+    assert load_config(write_tree({"mdpm.toml": '[site]\nbase_url = ""\n'}))[0].site.base_url == ""
+
+
+PEOPLE_WRONG = """\
+[site]
+title = "x"
+
+[people]
+ana = "Ana"
+eve = 3
+
+[people.ben]
+github = "cat evil"
+
+[people.cy]
+github = "@cy-1"
+
+[people.dee]
+github = "dee\\n* @attacker"
+name = "Dee\\nDoe"
+
+[people.eli]
+github = "-eli"
+email = "eli@example.com\\r"
+
+[people."fay\\n"]
+name = "Fay"
+
+[people.gus]
+github = "a123456789a123456789a123456789a123456789"
+"""
+
+
+def test_people_values_are_checked_with_their_line(write_tree):
+    root = write_tree({"mdpm.toml": PEOPLE_WRONG})
+    config, problems = load_config(root)
+    login = ("must be a GitHub login (letters, digits and -, at most 39, like `alice-ex`), "
+             "not")
+    assert [p.format() for p in sort_problems(problems)] == [
+        'mdpm.toml:5: error[config]: person `ana` must be a table, not a single value: write '
+        '[people.ana] with name = "Ana"',
+        'mdpm.toml:6: error[config]: person `eve` must be a table, not a single value: write '
+        '[people.eve] with name = "..."',
+        f"mdpm.toml:9: error[config]: `github` in [people.ben] {login} 'cat evil'",
+        f"mdpm.toml:15: error[config]: `github` in [people.dee] {login} 'dee\\n* @attacker'",
+        "mdpm.toml:16: error[config]: `name` in [people.dee] must be one line of text, without "
+        "line breaks or control characters: 'Dee\\nDoe'",
+        f"mdpm.toml:19: error[config]: `github` in [people.eli] {login} '-eli'",
+        "mdpm.toml:20: error[config]: `email` in [people.eli] must be one line of text, without "
+        "line breaks or control characters: 'eli@example.com\\r'",
+        "mdpm.toml:22: error[id-invalid]: handle `fay\\n` may only use ASCII letters, digits, "
+        "., - and _",
+        f"mdpm.toml:26: error[config]: `github` in [people.gus] {login} "
+        "'a123456789a123456789a123456789a123456789'",
+    ]
+    assert config.person("cy").github == "cy-1"  # the `@` is not part of the login
+    assert config.person("ben").github is None
+    assert config.person("ana").name == "Ana"  # still listed: [people] is not "empty"
+
+
+def test_a_person_that_is_not_a_table_stops_check(write_tree, capsys):
+    root = write_tree({"mdpm.toml": '[people]\nana = "Ana"\n',
+                       "content/projects/p/t.md": "---\nowner: anna\nstage: doing\n---\n"})
+    assert run(["-C", str(root), "check"]) == 2
+    assert "mdpm.toml:2: error[config]: person `ana` must be a table" in capsys.readouterr().err
+
+
+def test_ids_and_handles_do_not_end_in_a_line_break():
+    from mdpm.config import GITHUB_LOGIN_RE, HANDLE_RE, ID_RE
+    for pattern, good in ((ID_RE, "draft-1"), (HANDLE_RE, "ana.b"), (GITHUB_LOGIN_RE, "ana-b")):
+        assert pattern.match(good) and not pattern.match(good + "\n")

@@ -12,6 +12,7 @@ from conftest import SMALL_CONFIG
 from mdpm import cli
 from mdpm.config import load_config
 from mdpm.history import History, read_history, stage_in, terminal_progress
+from mdpm.load import cache_file_name
 
 T0 = 1_767_261_600  # 2026-01-01T10:00:00Z
 HOUR = 3600
@@ -178,13 +179,15 @@ def test_stage_in_reads_only_the_front_matter(text, expected):
     assert stage_in(text.encode("utf-8")) == expected
 
 
-def test_cache_mines_only_new_commits_and_survives_a_rebase(repo):
+def test_cache_mines_only_new_commits_and_survives_a_rebase(repo, monkeypatch):
+    monkeypatch.delenv("MDPM_CACHE_DIR", raising=False)
     repo.commit("add", {"content/projects/acme/a.md": task("backlog")}, at=T0)
     first = mine(repo)
-    cache = repo.root / ".mdpm-cache" / "history.json"
+    # In git's own folder: no commit can plant a crafted cache there.
+    cache = repo.root / ".git" / "mdpm-cache" / cache_file_name("history", repo.root)
     assert json.loads(cache.read_text())["head"] == first.head
-    assert (repo.root / ".mdpm-cache" / ".gitignore").read_text().endswith("*\n")
-    assert repo.git("status", "--porcelain") == ""  # the cache is ignored
+    assert not (repo.root / ".mdpm-cache").exists()
+    assert repo.git("status", "--porcelain", "--ignored") == ""
     repo.commit("go", {"content/projects/acme/a.md": task("doing")}, at=T0 + HOUR)
     assert stages(mine(repo), "acme/a") == [("backlog", T0), ("doing", T0 + HOUR)]
     # Rewrite history: the cached head is no longer an ancestor.
@@ -220,7 +223,7 @@ def test_shallow_clone_says_partial_and_guesses_nothing(repo, tmp_path):
     assert "fetch-depth: 0" in history.message and "1 task(s)" in history.message
     assert history.of("acme/old") == []  # began before the clone: not guessed
     assert stages(history, "acme/new") == [("backlog", T0 + 2 * HOUR), ("doing", T0 + 3 * HOUR)]
-    assert not (clone / ".mdpm-cache").exists()
+    assert not (clone / ".git" / "mdpm-cache").exists() and not (clone / ".mdpm-cache").exists()
     subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo.root}", str(tmp_path / "one")],
                    check=True)
     assert read_history(tmp_path / "one", None, config=config).transitions == {}
@@ -284,3 +287,19 @@ def test_damaged_repository_gives_no_history_and_a_reason(repo):
     obj.unlink()  # the older commit is gone
     history = mine(repo)
     assert history.status == "none" and "`git log` failed" in history.message
+
+
+def _alias_bomb(levels: int = 9) -> str:
+    lines = ["---", "title: bomb", 'a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, levels)]
+    return "\n".join([*lines, "stage: 'doing'", "---", ""])  # quoted: read by the parser
+
+
+def test_a_blob_with_yaml_aliases_is_an_unknown_stage_not_a_hang(repo):
+    repo.commit("add", {"content/projects/acme/a.md": task("backlog")}, at=T0)
+    repo.commit("bomb", {"content/projects/acme/a.md": _alias_bomb()}, at=T0 + HOUR)
+    repo.commit("loop", {"content/projects/acme/a.md": "---\nstage: &s [*s]\n---\n"},
+                at=T0 + 2 * HOUR)
+    repo.commit("fix", {"content/projects/acme/a.md": task("review")}, at=T0 + 3 * HOUR)
+    assert stage_in(_alias_bomb().encode()) is None
+    assert stages(mine(repo), "acme/a") == [("backlog", T0), ("review", T0 + 3 * HOUR)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import string
 
@@ -349,7 +350,7 @@ def test_cache_reuses_unchanged_files_and_rereads_changed_ones(write_tree, tmp_p
         os.utime(path, ns=(old, old))
     cache = tmp_path / "cache"
     first = load_documents(root, cache)
-    assert (cache / "documents.json").is_file()
+    assert (cache / load.cache_file_name("documents", root)).is_file()
     again = load_documents(root, cache)
     assert [d.__dict__ for d in again[0]] == [d.__dict__ for d in first[0]]
     assert again[1] == first[1]
@@ -357,3 +358,128 @@ def test_cache_reuses_unchanged_files_and_rereads_changed_ones(write_tree, tmp_p
     os.utime(root / TASK.format("a"), ns=(old, old + 1))
     docs, _ = load_documents(root, cache)
     assert docs[0].meta == {"title": "New"}
+
+
+# --- anchors, aliases and tags are refused -------------------------------------------------
+
+def _alias_bomb(levels: int = 9) -> str:
+    """A few hundred bytes that stand for 9**levels strings (a "billion laughs")."""
+    lines = ["---", "title: bomb", "owner: alice",
+             'a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, levels)]
+    return "\n".join([*lines, "---", ""])
+
+
+REFUSED = {
+    "bomb": (_alias_bomb(), "content/projects/acme/bomb.md:4: error[frontmatter]: an anchor "
+             "`&a0`: anchors and aliases are not allowed in front-matter; write the value out "
+             "in full"),
+    "loop": ("---\ntitle: &a [*a]\n---\n", "content/projects/acme/loop.md:2: error[frontmatter]: "
+             "an anchor `&a`: anchors and aliases are not allowed in front-matter; write the "
+             "value out in full"),
+    "alias": ("---\ntitle: x\nowner: alice\ntags:\n  - *undefined\n---\n",
+              "content/projects/acme/alias.md:5: error[frontmatter]: an alias `*undefined`: "
+              "anchors and aliases are not allowed in front-matter; write the value out in full"),
+    "python": ("---\ntitle: x\nstage: !!python/object/apply:os.system [ls]\n---\n",
+               "content/projects/acme/python.md:3: error[frontmatter]: a tag "
+               "`!!python/object/apply:os.system`: tags are not allowed in front-matter; quote "
+               "the value instead"),
+    "custom": ("---\ntitle: x\n\nowner: !person alice\n---\n",
+               "content/projects/acme/custom.md:4: error[frontmatter]: a tag `!person`: tags are "
+               "not allowed in front-matter; quote the value instead"),
+}
+
+
+@pytest.mark.parametrize("cached", [False, True], ids=["plain", "cached"])
+def test_anchors_aliases_and_tags_are_refused_at_their_line(write_tree, tmp_path, cached):
+    root = write_tree({TASK.format(name): text for name, (text, _) in REFUSED.items()},
+                      root=tmp_path / "repo")
+    docs, problems = load_documents(root, tmp_path / "cache" if cached else None)
+    assert _lines(problems) == sorted(line for _, line in REFUSED.values())
+    assert all(doc.meta is None for doc in docs)
+
+
+def test_ampersands_and_stars_in_plain_text_are_fine(write_tree):
+    docs, problems = _load(write_tree, {
+        "a": "---\ntitle: R&D *now*, 5 * 3 & more!\nowner: \"&bob\"\ntags: ['*x', a&b]\n---\n"})
+    assert problems == []
+    assert docs["a"].meta == {"title": "R&D *now*, 5 * 3 & more!", "owner": "&bob",
+                              "tags": ["*x", "a&b"]}
+
+
+def test_every_yaml_reader_refuses_references():
+    import yaml
+    for text in ("a: &x 1\nb: *x\n", "a: !!str 1\n", "a: [b, c]\nd: &a [*a]\n"):
+        with pytest.raises(load.RefusedYamlError):
+            parse_yaml(text)
+        with pytest.raises(yaml.YAMLError):
+            TaskLoader(text)  # edit.py and the others build nodes with it directly
+
+
+def test_cache_distrusts_a_file_with_another_inode(write_tree, tmp_path):
+    root = write_tree({TASK.format("a"): "---\ntitle: A\n---\n"}, root=tmp_path / "repo")
+    path = root / TASK.format("a")
+    old = 1_700_000_000_000_000_000
+    os.utime(path, ns=(old, old))
+    cache = tmp_path / "cache"
+    load_documents(root, cache)
+    # Same size, same modification time, other content: only the inode tells them apart.
+    other = path.with_name("other.tmp")
+    other.write_text("---\ntitle: B\n---\n")
+    os.utime(other, ns=(old, old))
+    os.replace(other, path)
+    docs, _ = load_documents(root, cache)
+    assert docs[0].meta == {"title": "B"}
+
+
+def test_cache_of_another_mdpm_version_is_not_used(write_tree, tmp_path, monkeypatch):
+    root = write_tree({TASK.format("a"): "---\ntitle: A\n---\n"}, root=tmp_path / "repo")
+    old = 1_700_000_000_000_000_000
+    os.utime(root / TASK.format("a"), ns=(old, old))
+    cache = tmp_path / "cache"
+    load_documents(root, cache)
+    file = cache / load.cache_file_name("documents", root)
+    data = json.loads(file.read_text())
+    assert data["header"][1] == load.__version__
+    for entry in data["entries"].values():
+        entry[3] = {"title": "forged"}
+    file.write_text(json.dumps(data))
+    assert load_documents(root, cache)[0][0].meta == {"title": "forged"}  # it is read...
+    monkeypatch.setattr(load, "__version__", "0.0.0-other")
+    assert load_documents(root, cache)[0][0].meta == {"title": "A"}  # ...by this version only
+
+
+def test_check_keeps_its_cache_out_of_the_work_tree(git_repo, capsys, monkeypatch):
+    from mdpm.cli import run
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("MDPM_CACHE_DIR", raising=False)
+    git_repo.commit("add", {"mdpm.toml": '[site]\ntitle = "x"\n',
+                            TASK.format("a"): "---\ntitle: A\n---\n"})
+    old = 1_700_000_000_000_000_000
+    os.utime(git_repo.root / TASK.format("a"), ns=(old, old))
+    # A pull request commits a "cache" that hides the file's error: it is never read.
+    git_repo.commit("plant", {TASK.format("a"): "---\ntitle: [A\n---\n",
+                              ".mdpm-cache/documents.json": "{}"})
+    assert run(["-C", str(git_repo.root), "check"]) == 1
+    assert "error[frontmatter]" in capsys.readouterr().out
+    cached = git_repo.root / ".git" / "mdpm-cache" / load.cache_file_name("documents",
+                                                                          git_repo.root)
+    assert cached.is_file()
+    assert git_repo.git("status", "--porcelain") == ""
+
+
+def test_a_file_name_with_a_line_break_is_not_an_id(write_tree):
+    _, problems = _load(write_tree, {"draft\n": "---\ntitle: x\n---\n"})
+    assert [p.code for p in problems] == ["id-invalid"]
+
+
+def test_cache_skips_deeply_nested_values(write_tree, tmp_path):
+    depth = 990  # libyaml allows up to 1000 levels; JSON would recurse that deep
+    root = write_tree({TASK.format("a"): f"---\ntitle: A\nx: {'[' * depth}{']' * depth}\n---\n"},
+                      root=tmp_path / "repo")
+    old = 1_700_000_000_000_000_000
+    os.utime(root / TASK.format("a"), ns=(old, old))
+    first = load_documents(root, tmp_path / "cache")
+    again = load_documents(root, tmp_path / "cache")
+    assert first[0][0].meta["title"] == again[0][0].meta["title"] == "A"
+    assert first[1] == again[1] == []

@@ -64,7 +64,8 @@ def test_only_stages_at_their_limit_are_bottlenecks(write_tree, tmp_path):
     assert result.bottlenecks == []  # doing 2/6 and ready 2/10: busy, not bottlenecks
     assert [(q.stage, q.count) for q in result.queues] == [("ready", 2)]
     text = format_review(result, "Team")
-    assert "Bottlenecks (at or over the WIP limit): none" in text and "Longest queues (1):\n  - Ready: 2 tasks waiting" in text
+    assert "Bottlenecks (at or over the WIP limit): none" in text
+    assert "Longest queues (1):\n  - Ready: 2 tasks waiting" in text
     # Echo waits in the backlog for Alpha: not blocked. Charlie is next to start: blocked.
     assert [b.ref for b in result.blocked] == ["p/c"]
     assert "Stuck: unknown (" in text and "Stuck (" not in text
@@ -110,6 +111,7 @@ def test_task_page_details(write_tree, tmp_path):
     build_copy(root, out, history=history, cache=tmp_path / "cache")
     golf = (out / "projects/p/g/index.html").read_text()
     assert "in this stage" not in golf  # created already done: no age
+    assert "when it was finished is unknown" in golf
     assert "(Done)" in golf and "(done)" not in golf
     foxtrot = (out / "projects/p/f/index.html").read_text()
     assert "1 working day<" in foxtrot and "(Done)" in foxtrot  # needed by Golf, done
@@ -171,3 +173,32 @@ def test_review_command_without_git(write_tree, tmp_path, capsys):
     cli.run(["-C", str(root), "review"])
     out = capsys.readouterr().out
     assert "Stuck: unknown" in out and "Stuck (1)" not in out
+
+
+def test_a_rebuild_renders_only_pages_whose_inputs_changed(tmp_path, monkeypatch):
+    from mdpm.render import Renderer
+    from sitecheck import copy_example, tree_bytes
+
+    root = copy_example(tmp_path / "repo")
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    build_copy(root, out, cache=cache)
+    rendered = []
+    real = Renderer.render
+    monkeypatch.setattr(Renderer, "render",
+                        lambda self, spec: rendered.append(spec.path) or real(self, spec))
+    build_copy(root, out, cache=cache)
+    assert all(p.endswith(("board.json", "calendar.ics", "feed.xml")) or p.count("/") <= 1
+               for p in rendered), rendered  # only the summary pages and feeds
+    task = next((root / "content/projects/q3-newsletter").glob("[!_]*.md"))
+    task.write_text(task.read_text().replace("title: ", "title: Renamed ", 1))
+    rendered.clear()
+    build_copy(root, out, cache=cache)
+    assert "projects/q3-newsletter/index.html" in rendered
+    assert f"projects/q3-newsletter/{task.stem}/index.html" in rendered
+    assert "board/project/q3-newsletter/index.html" in rendered
+    assert "projects/acme-case-study/index.html" not in rendered
+    assert "board/project/acme-case-study/index.html" not in rendered
+    fresh = tmp_path / "fresh"
+    monkeypatch.setattr(Renderer, "render", real)
+    build_copy(root, fresh, cache=tmp_path / "other-cache")
+    assert tree_bytes(out) == tree_bytes(fresh)  # kept pages are exactly what a full build makes

@@ -1,10 +1,9 @@
-"""The build never runs code or trusts data a commit can plant, and never deletes what it did not write."""
+"""The build runs no code and trusts no data a commit can plant, and deletes only its own files."""
 
 from __future__ import annotations
 
 import os
 import pickle
-import subprocess
 from pathlib import Path
 
 import pytest
