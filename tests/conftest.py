@@ -80,6 +80,13 @@ def _write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
     return root
 
 
+@pytest.fixture(autouse=True)
+def _private_cache_dir(tmp_path_factory, monkeypatch):
+    """Keep every test's caches in a temp folder, never in the user's ~/.cache."""
+    if "MDPM_CACHE_DIR" not in os.environ:
+        monkeypatch.setenv("MDPM_CACHE_DIR", str(tmp_path_factory.mktemp("mdpm-cache")))
+
+
 @pytest.fixture
 def write_tree(tmp_path):
     """Write {relative path: text or bytes} under tmp_path (text is dedented); return the root."""
