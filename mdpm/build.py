@@ -76,12 +76,17 @@ def build(workspace: Workspace, out_dir: Path, *, now: dt.datetime, history: His
     _prepare_drawings(site, cache_dir, workers)
     renderer = renderer_for(site)
     total = len(renderer.specs)
-    keys = _page_keys(renderer)
+    frame, shown = _frame(renderer), _shown(site)
+    keys = _page_keys(renderer, frame, shown)
+    cards = _card_cache(renderer, frame, shown, cache_dir)
     kept = _reusable(keys, Path(out_dir), cache_dir)
     pages = _render_parallel(renderer, workers, kept) \
         if workers > 1 and total - len(kept) >= PARALLEL_FROM else _render_serial(renderer, kept)
     stats = write_site(_counted(pages, total, report), Path(out_dir), root=workspace.root)
     cache.save(keep=set(markdown))
+    cards.entries.update(renderer.new_cards)
+    cards.dirty = bool(renderer.new_cards)
+    cards.save(keep=_board_card_keys(renderer))
     _save_page_keys(keys, Path(out_dir), cache_dir)
     result = BuildResult(Path(out_dir), problems, stats.written, stats.unchanged, stats.removed,
                          round(time.perf_counter() - started, 3), history.status)
@@ -241,17 +246,26 @@ _CHUNK = 64
 _PAGES = "pages.json"
 
 
-def _page_keys(renderer: Renderer) -> dict[str, str]:
-    """Return a key per page that can be kept: a hash of everything the page shows."""
+def _frame(renderer: Renderer) -> str:
+    """What every page shows besides its own view: the site's frame, theme and mdpm itself."""
     site = renderer.site
     history = site.history
-    frame = repr((site.title, site.as_of, site.errors, site.warnings, site.repo_url,
-                  site.history_available, site.history_message, sorted(renderer.templates),
-                  renderer.nav("projects"), [_listing_key(d) for d in renderer.dirs],
-                  _listing_key(Path(__file__).parent),
-                  history.status if history else None, history.head if history else None,
-                  [(s.id, s.title, s.type, s.limit) for s in site.stages]))
-    shown = {ref: _digest(repr(view) + view.body_key) for ref, view in site.tasks.items()}
+    return repr((site.title, site.as_of, site.errors, site.warnings, site.repo_url,
+                 site.history_available, site.history_message, sorted(renderer.templates),
+                 renderer.nav("projects"), [_listing_key(d) for d in renderer.dirs],
+                 _listing_key(Path(__file__).parent),
+                 history.status if history else None, history.head if history else None,
+                 [(s.id, s.title, s.type, s.limit) for s in site.stages]))
+
+
+def _shown(site: Site) -> dict[str, str]:
+    """A hash of each task's view (what its card and its rows show), by ref."""
+    return {ref: _digest(repr(view) + view.body_key) for ref, view in site.tasks.items()}
+
+
+def _page_keys(renderer: Renderer, frame: str, shown: dict[str, str]) -> dict[str, str]:
+    """Return a key per page that can be kept: a hash of everything the page shows."""
+    site = renderer.site
     lists = repr(([(p.id, p.title, p.board_url) for p in site.projects],
                   [(p.handle, p.name, p.slug, p.url) for p in site.people]))
     keys = {}
@@ -292,6 +306,38 @@ def _page_inputs(spec, site: Site) -> tuple[str, Iterable[str]] | None:
         refs = [*person.holds, *person.owns, *(r for r, _ in person.collaborates)]
         return repr(person), refs
     return None
+
+
+# --- cards of earlier builds are reused ------------------------------------------------------
+#
+# A card shows one task's view, at a depth (`root`), in the site's frame: the same key as a
+# page's, for one task. The all-projects board alone holds a card per task.
+
+_CARDS = "cards.json"
+
+
+def _card_cache(renderer: Renderer, frame: str, shown: dict[str, str],
+                cache_dir: Path) -> JsonCache:
+    """Let the renderer take cards from the last builds' cache; return that cache."""
+    cache = JsonCache(cache_dir / _CARDS, "1")
+    renderer.stored_cards = cache.entries
+    renderer.card_key = functools.partial(_card_key, _digest(frame), shown)
+    return cache
+
+
+def _card_key(frame_key: str, shown: dict[str, str], ref: str, root: str) -> str:
+    return _digest(f"{frame_key}\0{root}\0{shown.get(ref, ref)}")
+
+
+def _board_card_keys(renderer: Renderer) -> set[str]:
+    """The keys of every card the boards show (the cards worth keeping)."""
+    keys = set()
+    for spec in renderer.specs:
+        if spec.template == "board.html":
+            board = spec.context["board"]
+            for ref in [r for c in board.columns for r in c.refs] + board.expedited:
+                keys.add(renderer.card_key(ref, spec.root))
+    return keys
 
 
 def _digest(text: str) -> str:
@@ -348,7 +394,8 @@ def _render_parallel(renderer: Renderer, workers: int,
     chunks = [todo[i:i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, initializer=_adopt, initargs=(renderer,)) as pool:
-        for pages in pool.imap(_render_chunk, chunks):
+        for pages, cards in pool.imap(_render_chunk, chunks):
+            renderer.new_cards.update(cards)
             yield from pages
 
 
@@ -359,9 +406,12 @@ def _adopt(renderer: Renderer) -> None:
     _WORKER["renderer"] = renderer  # per worker process: the forked copy of the renderer
 
 
-def _render_chunk(indexes: list[int]) -> list[tuple[str, bytes]]:
+def _render_chunk(indexes: list[int]) -> tuple[list[tuple[str, bytes]], dict[str, str]]:
+    """Render pages in a worker; return them and the cards rendered for them."""
     renderer = _WORKER["renderer"]
-    return [(renderer.specs[i].path, renderer.render(renderer.specs[i])) for i in indexes]
+    pages = [(renderer.specs[i].path, renderer.render(renderer.specs[i])) for i in indexes]
+    cards, renderer.new_cards = renderer.new_cards, {}
+    return pages, cards
 
 
 def _counted(pages: Iterable[tuple[str, bytes]], total: int,
@@ -404,7 +454,7 @@ def run_build(start: Path, out: str, *, strict: bool, quiet: bool, now: dt.datet
             print(f"mdpm: {_rel(out_dir, config.root)} is up to date "
                   f"({skipped.pages} files; nothing changed)", file=stream)
         return 1 if strict and skipped.has_errors else 0
-    workspace = load_portfolio(config)
+    workspace = load_portfolio(config, cache=not os.environ.get("CI"))
     last = [time.perf_counter()]
 
     def progress(step: str, done: int, total: int) -> None:

@@ -168,6 +168,12 @@ class Renderer:
         self.by_path = {spec.path: spec for spec in self.specs}
         self._cards: dict[tuple[str, str], Markup] = {}
         self._card_template: jinja2.Template | None = None
+        self.card_key: Callable[[str, str], str] | None = None
+        """card_key(ref, root): a key of everything a card shows; set to reuse `stored_cards`."""
+        self.stored_cards: dict[str, str] = {}
+        """Card HTML by card key, from earlier builds."""
+        self.new_cards: dict[str, str] = {}
+        """Cards rendered here that `stored_cards` did not hold, by card key."""
 
     def nav(self, current: str) -> list[dict]:
         links = [("Overview", "index.html", "overview"), ("Board", "board/index.html", "board"),
@@ -182,12 +188,21 @@ class Renderer:
         """Return a task's card (the same for every page at the same depth)."""
         key = (ref, root)
         if key not in self._cards:
-            if self._card_template is None:  # once per build: imports cost more than a card
-                self._card_template = self.env.get_template("_card.html")
-                self._badges = self.env.get_template("_macros.html").module.badges
-            self._cards[key] = Markup(self._card_template.render(
-                t=self.site.tasks[ref], root=root, site=self.site, badges=self._badges))
+            stored = self.card_key(ref, root) if self.card_key else None
+            html = self.stored_cards.get(stored) if stored else None
+            if not isinstance(html, str):
+                html = self._render_card(ref, root)
+                if stored:
+                    self.new_cards[stored] = html
+            self._cards[key] = Markup(html)
         return self._cards[key]
+
+    def _render_card(self, ref: str, root: str) -> str:
+        if self._card_template is None:  # once per build: imports cost more than a card
+            self._card_template = self.env.get_template("_card.html")
+            self._badges = self.env.get_template("_macros.html").module.badges
+        return self._card_template.render(t=self.site.tasks[ref], root=root, site=self.site,
+                                          badges=self._badges)
 
     def render(self, spec: PageSpec) -> bytes:
         if spec.make is not None:

@@ -64,8 +64,17 @@ def watch(page: Page) -> list[str]:
         d.dismiss()
 
     page.on("dialog", dialog)
-    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
+    page.on("requestfailed", lambda r: _request_failed(r, problems))
+    page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}")
+            if r.status >= 400 else None)
     return problems
+
+
+def _request_failed(request, problems: list[str]) -> None:
+    # A load still pending when the test navigates on is aborted by the browser (often the
+    # favicon); that is not a broken link. Missing files fail with ERR_FILE_NOT_FOUND.
+    if request.failure != "net::ERR_ABORTED":
+        problems.append(f"failed: {request.url} ({request.failure})")
 
 
 def first_task_and_project(site: Path) -> tuple[str, str]:
