@@ -189,14 +189,14 @@ def _run_serve(args) -> int:
 
 def _run_review(args) -> int:
     from . import clock
-    from .history import read_history
+    from .history import read_workspace_history
     from .review import format_review, review
     from .workspace import check, open_workspace
 
     workspace = open_workspace(_start_dir(args))
     now = clock.now()
     problems = check(workspace, now.date())
-    history = read_history(workspace.root, workspace.portfolio.tasks.keys())
+    history = read_workspace_history(workspace)
     result = review(workspace.portfolio, problems, history, now)
     print(format_review(result, workspace.config.site.title), end="")
     return 0
@@ -329,15 +329,13 @@ def _run_codeowners(args) -> int:
 
 def _run_retro(args) -> int:
     from . import clock
-    from .history import read_history, terminal_progress
+    from .history import read_workspace_history
     from .retro import find_project, retro_markdown, retro_view
     from .workspace import open_workspace
 
     workspace = open_workspace(_start_dir(args))
     find_project(workspace.portfolio, args.project)
-    progress = terminal_progress() if sys.stderr.isatty() else None
-    history = read_history(workspace.root, workspace.portfolio.tasks, config=workspace.config,
-                           progress=progress)
+    history = read_workspace_history(workspace)
     result = retro_view(workspace.portfolio, args.project, history, clock.now())
     titles = {s.id: s.title for s in workspace.config.stages}
     print(retro_markdown(result, titles), end="")

@@ -633,11 +633,15 @@ def _first_stage(root: Path, config) -> str:
     return config.first_stage.id
 
 
+def read_workspace_history(workspace) -> History:
+    """Mine the history of a loaded workspace, showing progress when stderr is a terminal."""
+    progress = terminal_progress() if sys.stderr.isatty() else None
+    return read_history(workspace.root, workspace.portfolio.tasks, config=workspace.config,
+                        progress=progress)
+
+
 def stale_warnings(workspace, now: dt.datetime) -> list:
     """The `stale` check of `mdpm check`: mine the history, then flag long stays in a stage."""
     from .metrics import stale_problems
 
-    progress = terminal_progress() if sys.stderr.isatty() else None
-    history = read_history(workspace.root, workspace.portfolio.tasks, config=workspace.config,
-                           progress=progress)
-    return stale_problems(workspace.portfolio, history, now)
+    return stale_problems(workspace.portfolio, read_workspace_history(workspace), now)

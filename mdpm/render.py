@@ -265,10 +265,10 @@ def _overview_pages(site: Site, templates: set[str]) -> Iterator[PageSpec]:
 
 def _board_pages(site: Site, templates: set[str]) -> Iterator[PageSpec]:
     for board in site.boards:
+        # A task that joins or leaves a board is on it before or after the change, and
+        # `pages_for` is asked about both sites.
         refs = None if board.kind == "all" else frozenset(
-            [r for c in board.columns for r in c.refs] + board.expedited)
-        if board.kind == "person":
-            refs = None  # a reassigned task leaves this board: any change may affect it
+            [r for c in board.columns for r in c.refs] + board.expedited + board.unplaced)
         yield PageSpec(board.path, "board.html", {"section": "board", "board": board}, refs=refs)
 
 
