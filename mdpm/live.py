@@ -78,6 +78,7 @@ class LiveSite:
             self.generation += 1
             self.built_generation = self.generation  # a settle still running gives up
             self.site = None  # until this build succeeds, every update is a full build
+            self.renderer = None  # a theme may have changed: no card is reused
             config = load_config_strict(self.root)  # a broken one raises: the last site stays
             docs, problems = {}, {}
             for path, project, kind in discover(self.root):
@@ -289,6 +290,7 @@ class LiveSite:
         if interrupted():
             return None
         renderer = renderer_for(site)
+        renderer.reuse_cards(inputs.renderer)
         timer.lap("page plan")
         return problems, site, renderer
 

@@ -153,10 +153,10 @@ def load_documents(root: Path, cache_dir: Path | None = None, *,
     problems: list[Problem] = []
     skipped: list[Path] = []
     cache = DocumentCache(cache_dir, root) if cache_dir is not None else None
-    read = cache.read if cache else read_document
     for path, project, kind in discover(root, skipped):
-        doc, found = read(root, path, project, kind)
-        if not bodies and kind == "task":
+        doc, found = cache.read(root, path, project, kind, bodies=bodies) if cache \
+            else read_document(root, path, project, kind)
+        if not bodies and kind == "task" and doc.checklist is None:
             doc.checklist, doc.body = count_checklist(doc.body), ""
         docs.append(doc)
         problems.extend(found)
@@ -185,13 +185,14 @@ class DocumentCache:
     The folder is outside the work tree (a commit cannot plant a cache), and the cache is
     JSON, so even a crafted one is only data. An entry is used only while the file's size,
     modification time and inode are those it was stored with, by the same mdpm version. The
-    body is read from the file again (that costs about what loading it from JSON would).
+    body is read from the file again (that costs about what loading it from JSON would),
+    unless only a task's checklist counts are asked for: the entry holds them.
     Files modified in the last seconds before a save are not stored, because a second edit
     within the file system's time resolution would look unchanged.
     """
 
     STEM = "documents"
-    FORMAT = 2
+    FORMAT = 3
     RACY_NS = 2_000_000_000
 
     def __init__(self, folder: Path, root: Path):
@@ -212,8 +213,12 @@ class DocumentCache:
         entries = data.get("entries")
         return entries if isinstance(entries, dict) else {}
 
-    def read(self, root: Path, path: Path, project: str, kind: str) -> tuple[RawDoc, list[Problem]]:
-        """read_document, with the front-matter from the cache when the file is unchanged."""
+    def read(self, root: Path, path: Path, project: str, kind: str, *,
+             bodies: bool = True) -> tuple[RawDoc, list[Problem]]:
+        """read_document, with the front-matter from the cache when the file is unchanged.
+
+        Without `bodies`, an unchanged task file is not read at all: its doc has no body,
+        only the checklist counts."""
         key = str(path)[self.prefix:]
         try:
             stat = path.stat()
@@ -221,19 +226,31 @@ class DocumentCache:
             return read_document(root, path, project, kind)
         stamp = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
         entry = self.old.get(key)
-        if isinstance(entry, list) and len(entry) == 7 and entry[:3] == stamp:
-            hit = self._from_entry(root, path, project, kind, entry)
+        if isinstance(entry, list) and len(entry) == 8 and entry[:3] == stamp:
+            hit = self._from_entry(root, path, project, kind, entry, bodies)
             if hit is not None:
                 self.new[key] = entry
                 return hit
         doc, problems = read_document(root, path, project, kind)
         if _plain(doc.meta) and _plain(doc.key_lines):
+            checklist = list(count_checklist(doc.body)) if kind == "task" else None
             self.new[key] = [*stamp, doc.meta, doc.body_line, doc.key_lines,
-                             [[p.line, p.code, p.severity, p.message] for p in problems]]
+                             [[p.line, p.code, p.severity, p.message] for p in problems],
+                             checklist]
         return doc, problems
 
-    def _from_entry(self, root, path, project, kind, entry) -> tuple[RawDoc, list[Problem]] | None:
+    def _from_entry(self, root, path, project, kind, entry,
+                    bodies: bool = True) -> tuple[RawDoc, list[Problem]] | None:
         rel = display_path(path, root)
+        _, _, _, meta, body_line, key_lines, problems, checklist = entry
+        if not _entry_shape_ok(meta, body_line, key_lines, problems):
+            return None
+        found = [Problem(rel, line, code, severity, message)
+                 for line, code, severity, message in problems]
+        if not bodies and kind == "task" and _is_checklist(checklist):
+            return RawDoc(path=path, rel=rel, project=project, stem=path.name[:-3], kind=kind,
+                          meta=meta, body_line=body_line, key_lines=key_lines,
+                          checklist=tuple(checklist)), found
         try:
             with open(path, "rb") as handle:
                 text, problem = decode(handle.read(), rel)
@@ -241,14 +258,10 @@ class DocumentCache:
             return None
         if problem:
             return None
-        _, _, _, meta, body_line, key_lines, problems = entry
-        if not _entry_shape_ok(meta, body_line, key_lines, problems):
-            return None
         doc = RawDoc(path=path, rel=rel, project=project, stem=path.name[:-3], kind=kind,
                      meta=meta, body=_after_line(text, body_line - 1), body_line=body_line,
                      key_lines=key_lines)
-        return doc, [Problem(rel, line, code, severity, message)
-                     for line, code, severity, message in problems]
+        return doc, found
 
     def save(self) -> None:
         """Write the cache when it changed; a cache that cannot be written is skipped."""
@@ -271,6 +284,11 @@ def _entry_shape_ok(meta, body_line, key_lines, problems) -> bool:
     return (isinstance(meta, dict | None) and isinstance(body_line, int)
             and isinstance(key_lines, dict) and isinstance(problems, list)
             and all(isinstance(p, list) and len(p) == 4 for p in problems))
+
+
+def _is_checklist(value) -> bool:
+    return isinstance(value, list) and len(value) == 2 \
+        and all(type(n) is int and n >= 0 for n in value)
 
 
 def _after_line(text: str, count: int) -> str:

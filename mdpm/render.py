@@ -166,7 +166,10 @@ class Renderer:
         self.templates = set(self.env.list_templates())
         self.specs = plan_pages(site, self.templates)
         self.by_path = {spec.path: spec for spec in self.specs}
-        self._cards: dict[tuple[str, str], Markup] = {}
+        self._cards: dict[tuple[str, str], tuple[object, Markup]] = {}
+        """(ref, root) -> (the task view it shows, the card)."""
+        self._earlier: dict[tuple[str, str], tuple[object, Markup]] = {}
+        """The same, from earlier renderers (see `reuse_cards`)."""
         self._card_template: jinja2.Template | None = None
         self.card_key: Callable[[str, str], str] | None = None
         """card_key(ref, root): a key of everything a card shows; set to reuse `stored_cards`."""
@@ -187,15 +190,29 @@ class Renderer:
     def card(self, ref: str, root: str) -> Markup:
         """Return a task's card (the same for every page at the same depth)."""
         key = (ref, root)
-        if key not in self._cards:
-            stored = self.card_key(ref, root) if self.card_key else None
-            html = self.stored_cards.get(stored) if stored else None
-            if not isinstance(html, str):
-                html = self._render_card(ref, root)
-                if stored:
-                    self.new_cards[stored] = html
-            self._cards[key] = Markup(html)
-        return self._cards[key]
+        found = self._cards.get(key)
+        if found is None:
+            view = self.site.tasks[ref]
+            earlier = self._earlier.get(key)
+            if earlier is not None and earlier[0] == view:
+                found = (view, earlier[1])
+            else:
+                stored = self.card_key(ref, root) if self.card_key else None
+                html = self.stored_cards.get(stored) if stored else None
+                if not isinstance(html, str):
+                    html = self._render_card(ref, root)
+                    if stored:
+                        self.new_cards[stored] = html
+                found = (view, Markup(html))
+            self._cards[key] = found
+        return found[1]
+
+    def reuse_cards(self, previous: "Renderer | None") -> None:
+        """Reuse the cards of an earlier renderer of the same theme and site frame whose task
+        view did not change (a long-lived server renders a new site after each save)."""
+        if previous is not None and previous.env is self.env \
+                and _card_frame(previous.site) == _card_frame(self.site):
+            self._earlier = {**previous._earlier, **previous._cards}
 
     def _render_card(self, ref: str, root: str) -> str:
         if self._card_template is None:  # once per build: imports cost more than a card
@@ -234,6 +251,12 @@ class Renderer:
                     seen[rel] = path
         for rel in sorted(seen):
             yield rel, seen[rel].read_bytes()
+
+
+def _card_frame(site: Site) -> tuple:
+    """What a card may show besides its task's view."""
+    return (site.title, site.as_of, site.errors, site.warnings, site.repo_url,
+            [(s.id, s.title, s.type, s.limit) for s in site.stages])
 
 
 class ThemeError(ConfigError):
@@ -289,7 +312,9 @@ def _project_pages(site: Site, templates: set[str]) -> Iterator[PageSpec]:
 
 def _people_pages(site: Site, templates: set[str]) -> Iterator[PageSpec]:
     for person in site.people:
-        yield PageSpec(person.url, "person.html", {"section": "people", "person": person})
+        refs = frozenset([*person.holds, *person.owns, *(r for r, _ in person.collaborates)])
+        yield PageSpec(person.url, "person.html", {"section": "people", "person": person},
+                       refs=refs)
 
 
 def _feed_pages(site: Site, templates: set[str]) -> Iterator[PageSpec]:
@@ -305,7 +330,8 @@ def _history_pages(site: Site, templates: set[str]) -> Iterator[PageSpec]:
     if "retro.html" in templates:
         for project in site.projects:
             yield PageSpec(f"retro/{project.id}/index.html", "retro.html",
-                           {"section": "projects", "project": project})
+                           {"section": "projects", "project": project},
+                           refs=frozenset(project.refs))
 
 
 # The page families, in order. Add a planner (site, templates) -> Iterator[PageSpec] here.

@@ -214,7 +214,7 @@ def read_manifest(out_dir: Path) -> set[str] | None:
             or not all(isinstance(f, str) for f in files):
         return None
     try:
-        return {f for f in files if _target(out_dir, f)}
+        return {_checked(f) for f in files}
     except WriteError:
         return None
 
