@@ -311,7 +311,8 @@ def _page_inputs(spec, site: Site) -> tuple[str, Iterable[str]] | None:
 # --- cards of earlier builds are reused ------------------------------------------------------
 #
 # A card shows one task's view, at a depth (`root`), in the site's frame: the same key as a
-# page's, for one task. The all-projects board alone holds a card per task.
+# page's, for one task. Only the cards of the all-projects board are kept (a card per task,
+# most of a board's cost); the other boards show a few hundred cards each.
 
 _CARDS = "cards.json"
 
@@ -320,24 +321,33 @@ def _card_cache(renderer: Renderer, frame: str, shown: dict[str, str],
                 cache_dir: Path) -> JsonCache:
     """Let the renderer take cards from the last builds' cache; return that cache."""
     cache = JsonCache(cache_dir / _CARDS, "1")
-    renderer.stored_cards = cache.entries
-    renderer.card_key = functools.partial(_card_key, _digest(frame), shown)
+    board = _all_board(renderer)
+    if board is not None:
+        renderer.stored_cards = cache.entries
+        renderer.card_key = functools.partial(_card_key, _digest(frame), shown, board.root)
     return cache
 
 
-def _card_key(frame_key: str, shown: dict[str, str], ref: str, root: str) -> str:
-    return _digest(f"{frame_key}\0{root}\0{shown.get(ref, ref)}")
+def _card_key(frame_key: str, shown: dict[str, str], kept_root: str, ref: str,
+              root: str) -> str | None:
+    """The key of a card, or None for a card not kept (at another depth)."""
+    return _digest(f"{frame_key}\0{root}\0{shown.get(ref, ref)}") if root == kept_root else None
+
+
+def _all_board(renderer: Renderer):
+    """The page spec of the all-projects board, or None."""
+    return next((spec for spec in renderer.specs if spec.template == "board.html"
+                 and spec.context["board"].kind == "all"), None)
 
 
 def _board_card_keys(renderer: Renderer) -> set[str]:
-    """The keys of every card the boards show (the cards worth keeping)."""
-    keys = set()
-    for spec in renderer.specs:
-        if spec.template == "board.html":
-            board = spec.context["board"]
-            for ref in [r for c in board.columns for r in c.refs] + board.expedited:
-                keys.add(renderer.card_key(ref, spec.root))
-    return keys
+    """The keys of the cards on the all-projects board (the cards worth keeping)."""
+    spec = _all_board(renderer)
+    if spec is None or renderer.card_key is None:
+        return set()
+    board = spec.context["board"]
+    return {renderer.card_key(ref, spec.root)
+            for ref in [r for c in board.columns for r in c.refs] + board.expedited}
 
 
 def _digest(text: str) -> str:

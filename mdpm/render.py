@@ -171,8 +171,9 @@ class Renderer:
         self._earlier: dict[tuple[str, str], tuple[object, Markup]] = {}
         """The same, from earlier renderers (see `reuse_cards`)."""
         self._card_template: jinja2.Template | None = None
-        self.card_key: Callable[[str, str], str] | None = None
-        """card_key(ref, root): a key of everything a card shows; set to reuse `stored_cards`."""
+        self.card_key: Callable[[str, str], str | None] | None = None
+        """card_key(ref, root): a key of everything a card shows (None: not kept); set to
+        reuse `stored_cards`."""
         self.stored_cards: dict[str, str] = {}
         """Card HTML by card key, from earlier builds."""
         self.new_cards: dict[str, str] = {}

@@ -199,6 +199,21 @@ def test_unchanged_files_are_not_rewritten(tmp_path):
     assert 0 < third.written < len(before) / 2
 
 
+def test_a_rebuild_from_caches_equals_a_fresh_build(tmp_path):
+    root = copy_broken(tmp_path / "repo")
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    build_copy(root, out, cache=cache)
+    assert (cache / "cards.json").is_file()  # the all-projects board's cards
+    task = root / "content" / "projects" / "limits" / "held-1.md"
+    task.write_text(task.read_text().replace("title:", "title: Renamed", 1))
+    build_copy(root, out, cache=cache)
+    build_copy(root, tmp_path / "fresh", cache=tmp_path / "fresh-cache")
+    cached, fresh = tree_bytes(out), tree_bytes(tmp_path / "fresh")
+    assert cached.keys() == fresh.keys()
+    assert [k for k in cached if cached[k] != fresh[k]] == []
+    assert "Renamed" in cached["board/index.html"].decode()
+
+
 def test_removed_pages_disappear(tmp_path):
     root = copy_broken(tmp_path / "repo")
     out = tmp_path / "site"

@@ -360,6 +360,24 @@ def test_cache_reuses_unchanged_files_and_rereads_changed_ones(write_tree, tmp_p
     assert docs[0].meta == {"title": "New"}
 
 
+def test_cache_gives_checklists_without_reading_unchanged_files(write_tree, tmp_path,
+                                                                monkeypatch):
+    root = write_tree({TASK.format("a"): "---\ntitle: A\n---\n- [x] one\n- [ ] two\n",
+                       TASK.format("b"): "---\ntitle: [b\n---\n- [ ] x\n"},
+                      root=tmp_path / "repo")
+    old = 1_700_000_000_000_000_000
+    for path in root.rglob("*.md"):
+        os.utime(path, ns=(old, old))
+    cache = tmp_path / "cache"
+    first = load_documents(root, cache, bodies=False)
+    monkeypatch.setattr(load, "read_document", None)  # a hit must not read or parse
+    monkeypatch.setattr(load, "decode", None)
+    again = load_documents(root, cache, bodies=False)
+    assert [d.__dict__ for d in again[0]] == [d.__dict__ for d in first[0]]
+    assert again[1] == first[1] and again[1]  # the broken file's problem comes back too
+    assert [d.checklist for d in again[0]] == [(1, 2), (0, 1)]
+
+
 # --- anchors, aliases and tags are refused -------------------------------------------------
 
 def _alias_bomb(levels: int = 9) -> str:

@@ -128,6 +128,8 @@ def test_pages_for_a_change(write_tree):
             "review/index.html", "people/ann/index.html", "board.json"} <= paths
     assert "projects/q/c/index.html" not in paths
     assert "board/project/q/index.html" not in paths
+    assert "board/person/ann/index.html" in paths  # a's owner's board and page only
+    assert not {"board/person/cy/index.html", "people/cy/index.html"} & paths
     rendered = dict(render_pages(site, paths))
     assert set(rendered) == paths & set(rendered)
     full = dict(render_site(site))
