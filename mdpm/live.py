@@ -159,6 +159,8 @@ class LiveSite:
         refs = inputs.refs
         paths = pages_for(inputs.site, refs, inputs.renderer) | pages_for(site, refs, renderer)
         paths |= {site.project(pid).url for pid in inputs.projects if site.project(pid)}
+        if _board_totals(inputs.site) != _board_totals(site):
+            paths |= {board.path for board in site.boards}  # every board shows them
         gone = {p for p in paths
                 if p in inputs.renderer.by_path and p not in renderer.by_path}
         pages = []
@@ -437,6 +439,11 @@ class _Inputs:
     renderer: Renderer
     history: History
     now: dt.datetime
+
+
+def _board_totals(site: Site) -> tuple:
+    """What every board shows of all the tasks: their number and the stage counts."""
+    return len(site.tasks), [(s.id, s.count, s.over, s.at_limit) for s in site.stages]
 
 
 def _read_or_none(path: Path) -> bytes | None:

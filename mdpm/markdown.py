@@ -25,7 +25,7 @@ from cmarkgfm.cmark import Options
 from .cache import cache_dir
 
 # Bump when the rendering or the sanitizer settings change, so old caches are dropped.
-RENDERER_VERSION = "3"
+RENDERER_VERSION = "4"
 _CACHE_FILE = "markdown.json"
 # Safe mode is cmark's default: raw HTML and javascript:/vbscript:/file: links are dropped.
 _OPTIONS = Options.CMARK_OPT_DEFAULT | Options.CMARK_OPT_VALIDATE_UTF8
@@ -52,7 +52,17 @@ def _render(text: str) -> str:
     if not text.strip():
         return ""
     html = cmarkgfm.github_flavored_markdown_to_html(text, options=_OPTIONS)
-    return _CLEANER.clean(demote_headings(_EMPTY_TARGET.sub(r"<\g<tag>", html)))
+    clean = _CLEANER.clean(demote_headings(_EMPTY_TARGET.sub(r"<\g<tag>", html)))
+    return _CHECKBOX.sub(_name_checkbox, clean)
+
+
+# Task-list checkboxes have no label of their own; name them so screen readers say the state.
+_CHECKBOX = re.compile(r'<input type="checkbox"( checked="")? disabled="">')
+
+
+def _name_checkbox(match: re.Match) -> str:
+    label = "done" if match.group(1) else "not done"
+    return f'<input type="checkbox"{match.group(1) or ""} disabled="" aria-label="{label}">'
 
 
 # Safe mode empties unsafe targets (`href=""` links to the page itself): drop the attribute.

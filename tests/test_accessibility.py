@@ -131,8 +131,6 @@ def test_broken_site_has_no_serious_violations(page: Page, broken_site: Path):
     assert not found, "axe found serious or critical violations:\n" + _report(found)
 
 
-@pytest.mark.xfail(strict=True, reason="task-list checkboxes are rendered unlabelled by "
-                   "mdpm's Markdown renderer (Python side); remove this mark once they are named")
 def test_task_list_checkboxes_have_names(page: Page, example_site: Path):
     rel = _first(example_site, "projects/*/*/index.html", 'type="checkbox"')
     _, checkboxes = _scan(page, (example_site / rel).as_uri())

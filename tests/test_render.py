@@ -18,8 +18,8 @@ from sitecheck import NOW, build_copy
 def test_markdown_gfm_features():
     html = render_markdown("- [x] done\n- [ ] todo\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
                            "~~old~~ www.example.com")
-    assert '<input type="checkbox" checked="" disabled="">' in html
-    assert '<input type="checkbox" disabled="">' in html
+    assert '<input type="checkbox" checked="" disabled="" aria-label="done">' in html
+    assert '<input type="checkbox" disabled="" aria-label="not done">' in html
     assert "<table>" in html and "<td>1</td>" in html
     assert "<del>old</del>" in html
     assert 'href="http://www.example.com"' in html

@@ -563,6 +563,28 @@ def test_a_saved_task_rewrites_only_the_pages_it_touches(live):
     assert board.index('data-stage="doing"') < board.index('data-task="acme/draft"')
 
 
+def test_after_a_settle_every_board_is_as_a_fresh_build_makes_it(write_tree, tmp_path):
+    import datetime as dt
+
+    from conftest import SMALL_CONFIG
+    from mdpm.live import LiveSite
+
+    root = write_tree({"mdpm.toml": SMALL_CONFIG,  # the default theme: boards show counts
+                       "content/projects/acme/draft.md": task_text("Draft the story"),
+                       "content/projects/beta/plan.md": task_text("Plan the launch")})
+    now = lambda: dt.datetime(2026, 11, 25, 12, tzinfo=dt.timezone.utc)  # noqa: E731
+    live, site, fresh = LiveSite(root, now=now), tmp_path / "site", tmp_path / "fresh"
+    live.build(site)
+    path = root / "content/projects/acme/draft.md"
+    path.write_text(task_text("Draft the story", "doing"), encoding="utf-8")
+    live.update(site, {path})
+    live.settle(site)
+    LiveSite(root, now=now).build(fresh)
+    boards = sorted(p.relative_to(fresh).as_posix() for p in (fresh / "board").rglob("*.html"))
+    assert "board/project/beta/index.html" in boards  # its stage counts changed too
+    assert [b for b in boards if (fresh / b).read_bytes() != (site / b).read_bytes()] == []
+
+
 def test_a_save_without_a_change_needs_no_reload(live):
     path = live.root / "content/projects/acme/draft.md"
     path.write_bytes(path.read_bytes())
