@@ -24,7 +24,7 @@ from . import clock
 from .config import CONFIG_NAME, Config, load_config_strict
 from .errors import Problem
 from .history import History, read_history
-from .load import INDEX_FILE, RETRO_FILE, RawDoc, discover, id_problems, read_document
+from .load import INDEX_FILE, RETRO_FILE, RawDoc, discover, doc_names, id_problems, read_document
 from .markdown import MarkdownCache, cache_file, default_cache_dir
 from .model import Portfolio, build_model
 from .render import Renderer, pages_for, render_pages, render_site, renderer_for
@@ -278,7 +278,7 @@ class LiveSite:
     def _compose(self, inputs: "_Inputs", timer: "_Timer",
                  interrupted: Callable[[], bool] = lambda: False):
         """Checks, site model and page plan of the whole portfolio; None when interrupted."""
-        found = [p for problems in inputs.found for p in problems] + id_problems(inputs.docs)
+        found = [p for problems in inputs.found for p in problems] + id_problems(doc_names(inputs.docs))
         workspace = Workspace(self.root, inputs.portfolio.config, inputs.portfolio, found)
         problems = check(workspace, inputs.now.date())
         timer.lap("check")
@@ -311,7 +311,7 @@ class LiveSite:
         problems = [p for p in self.problems if p.path not in saved]
         problems += [p for d in saved_docs for p in self.doc_problems[d.path]]
         problems += [p for rel in saved for p in self.model_problems.get(rel, ())]
-        problems += id_problems(saved_docs)
+        problems += id_problems(doc_names(saved_docs))
         workspace = Workspace(self.root, self.config, small, problems)
         markdown = self.markdown.render_all(markdown_texts(small))
         site = build_site(workspace, problems, self.history, now, markdown=markdown)

@@ -149,23 +149,36 @@ def load_documents(root: Path, cache_dir: Path | None = None, *,
     last run is taken from a cache kept there. Without `bodies`, each
     task's body is dropped once its checklist is counted, so memory stays small.
     """
+    files, problems = find_documents(root)
+    cache = DocumentCache(cache_dir, root) if cache_dir is not None else None
+    docs, found = read_documents(root, files, cache, bodies=bodies)
+    if cache:
+        cache.save()
+    return docs, [*problems, *found, *id_problems(doc_names(docs))]
+
+
+def find_documents(root: Path) -> tuple[list[tuple[Path, str, str]], list[Problem]]:
+    """Return the (path, project, kind) of every project file, and the files skipped."""
+    skipped: list[Path] = []
+    files = list(discover(root, skipped))
+    return files, [Problem(display_path(path, root), 1, "file-skipped", WARNING,
+                           "a symbolic link that leads outside the repository; it is not read")
+                   for path in skipped]
+
+
+def read_documents(root: Path, files, cache: DocumentCache | None = None, *,
+                   bodies: bool = True) -> tuple[list[RawDoc], list[Problem]]:
+    """Read the files found by `find_documents`, through the cache when there is one."""
     docs: list[RawDoc] = []
     problems: list[Problem] = []
-    skipped: list[Path] = []
-    cache = DocumentCache(cache_dir, root) if cache_dir is not None else None
-    for path, project, kind in discover(root, skipped):
+    for path, project, kind in files:
         doc, found = cache.read(root, path, project, kind, bodies=bodies) if cache \
             else read_document(root, path, project, kind)
         if not bodies and kind == "task" and doc.checklist is None:
             doc.checklist, doc.body = count_checklist(doc.body), ""
         docs.append(doc)
-        problems.extend(found)
-    if cache:
-        cache.save()
-    problems.extend(Problem(display_path(path, root), 1, "file-skipped", WARNING,
-                            "a symbolic link that leads outside the repository; it is not read")
-                    for path in skipped)
-    problems.extend(id_problems(docs))
+        if found:
+            problems.extend(found)
     return docs, problems
 
 
@@ -201,7 +214,10 @@ class DocumentCache:
         self.prefix = len(str(root)) + 1
         self.header = [self.FORMAT, __version__, MAX_FILE_BYTES, str(root)]
         self.old = self._load()
+        self.kept: list[str] = []
+        """Keys of the old entries still true."""
         self.new: dict[str, list] = {}
+        """Entries of the files read again."""
 
     def _load(self) -> dict:
         try:
@@ -229,7 +245,7 @@ class DocumentCache:
         if isinstance(entry, list) and len(entry) == 8 and entry[:3] == stamp:
             hit = self._from_entry(root, path, project, kind, entry, bodies)
             if hit is not None:
-                self.new[key] = entry
+                self.kept.append(key)
                 return hit
         doc, problems = read_document(root, path, project, kind)
         if _plain(doc.meta) and _plain(doc.key_lines):
@@ -265,14 +281,15 @@ class DocumentCache:
 
     def save(self) -> None:
         """Write the cache when it changed; a cache that cannot be written is skipped."""
-        if self.new.keys() == self.old.keys() and all(self.new[k] is self.old[k] for k in self.new):
+        if not self.new and len(self.kept) == len(self.old):
             return
         temp = self.file.with_name(f".{self.file.name}.{os.getpid()}.tmp")
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             with open(temp, "w", encoding="utf-8") as handle:
                 settled = os.fstat(handle.fileno()).st_mtime_ns - self.RACY_NS
-                entries = {k: v for k, v in self.new.items() if v[1] < settled}
+                entries = {key: self.old[key] for key in self.kept}
+                entries.update((k, v) for k, v in self.new.items() if v[1] < settled)
                 handle.write(json.dumps({"header": self.header, "entries": entries}))
             os.replace(temp, self.file)
         except OSError:
@@ -568,28 +585,34 @@ def _yaml_kind(value) -> str:
     return "list" if isinstance(value, list) else f"single value ({value!r:.40})"
 
 
-def id_problems(docs: list[RawDoc]) -> list[Problem]:
-    """Report bad file and folder names and references that two files share."""
+def doc_names(docs) -> list[tuple[str, str, str, str]]:
+    """The (rel, project, stem, kind) of each document, as `id_problems` takes them."""
+    return [(doc.rel, doc.project, doc.stem, doc.kind) for doc in docs]
+
+
+def id_problems(names) -> list[Problem]:
+    """Report bad file and folder names and references that two files share.
+
+    `names` holds the (rel, project, stem, kind) of each file (see `doc_names`)."""
     problems = []
-    bad_projects = set()
-    for doc in docs:
-        if not ID_RE.match(doc.project) and doc.project not in bad_projects:
-            bad_projects.add(doc.project)
-            problems.append(_problem(doc.rel, 1, "id-invalid",
-                                     _rename_hint("project folder", doc.project)))
-        if doc.kind == "task" and not ID_RE.match(doc.stem):
-            problems.append(_problem(doc.rel, 1, "id-invalid",
-                                     _rename_hint("task file name", doc.stem)))
-    seen: dict[str, RawDoc] = {}
-    for doc in docs:
-        if doc.kind != "task":
+    checked: dict[str, bool] = {}
+    seen: dict[str, str] = {}
+    for rel, project, stem, kind in names:
+        if project not in checked:
+            checked[project] = bool(ID_RE.match(project))
+            if not checked[project]:
+                problems.append(_problem(rel, 1, "id-invalid",
+                                         _rename_hint("project folder", project)))
+        if kind != "task":
             continue
-        key = doc.ref.lower()
+        if not ID_RE.match(stem):
+            problems.append(_problem(rel, 1, "id-invalid", _rename_hint("task file name", stem)))
+        key = f"{project}/{stem}".lower()
         if key in seen:
-            problems.append(_problem(doc.rel, 1, "id-duplicate",
-                                     f"`{doc.ref}` is also the reference of {seen[key].rel}"))
+            problems.append(_problem(rel, 1, "id-duplicate",
+                                     f"`{project}/{stem}` is also the reference of {seen[key]}"))
         else:
-            seen[key] = doc
+            seen[key] = rel
     return problems
 
 

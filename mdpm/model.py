@@ -135,26 +135,30 @@ class Portfolio:
         return sorted(found)
 
 
-def build_model(docs: list[RawDoc], config: Config) -> tuple[Portfolio, list[Problem]]:
-    """Turn raw documents into a portfolio; return it and the problems found on the way."""
+def build_model(docs: list[RawDoc | Task], config: Config) -> tuple[Portfolio, list[Problem]]:
+    """Turn raw documents into a portfolio; return it and the problems found on the way.
+
+    A task may come already built (by `build_task`, possibly in another process); the
+    problems of building it are then the caller's.
+    """
     problems: list[Problem] = []
     projects: dict[str, Project] = {}
     tasks: dict[str, Task] = {}
     for doc in docs:
         project = projects.get(doc.project)
         if project is None:
+            rel = doc.path if isinstance(doc, Task) else doc.rel
             project = projects[doc.project] = Project(
-                id=doc.project, title=doc.project, path=str(Path(doc.rel).parent.as_posix()))
-        if doc.kind == "retro":
+                id=doc.project, title=doc.project, path=rel.rpartition("/")[0])
+        if isinstance(doc, Task) or doc.kind == "task":
+            if doc.ref not in tasks:
+                task = doc if isinstance(doc, Task) else build_task(doc, config, problems)
+                tasks[task.ref] = task
+                project.tasks.append(task)
+        elif doc.kind == "retro":
             project.retro = doc.body
-        elif doc.kind == "index":
+        else:
             _fill_project(project, doc, problems)
-        elif doc.ref not in tasks:
-            task = _build_task(doc, config, problems)
-            tasks[task.ref] = task
-            project.tasks.append(task)
-    for task in tasks.values():
-        task.holder = _holder(task, config)
     return Portfolio(config=config, projects=dict(sorted(projects.items())), tasks=tasks), problems
 
 
@@ -239,12 +243,13 @@ class _Fields:
             return None
 
 
-def _build_task(doc: RawDoc, config: Config, problems: list[Problem]) -> Task:
+def build_task(doc: RawDoc, config: Config, problems: list[Problem]) -> Task:
+    """Build the task of one task document, adding the problems of its fields to `problems`."""
     fields = _Fields(doc, problems)
     fields.unknown_keys(TASK_KEYS)
     owners = _owners(fields)
     stage = fields.text("stage") or config.first_stage.id
-    return Task(
+    task = Task(
         ref=doc.ref, project=doc.project, id=doc.stem, path=doc.rel, source=doc.path,
         title=fields.text("title") or doc.stem.replace("-", " ").capitalize(),
         stage=stage,
@@ -263,6 +268,8 @@ def _build_task(doc: RawDoc, config: Config, problems: list[Problem]) -> Task:
         checklist=doc.checklist if doc.checklist is not None else count_checklist(doc.body),
         key_lines=dict(doc.key_lines),
     )
+    task.holder = _holder(task, config)
+    return task
 
 
 def _owners(fields: _Fields) -> tuple[str, ...]:

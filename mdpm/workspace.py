@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -12,8 +13,12 @@ from . import check as rules
 from .config import Config, find_root, load_config_strict
 from .errors import Problem, sort_problems
 from .cache import cache_dir as cache_folder
-from .load import load_documents
-from .model import Portfolio, build_model
+from .load import DocumentCache, RawDoc, find_documents, id_problems, read_documents
+from .model import Portfolio, Task, build_model, build_task
+from .parallel import split_map
+
+PARALLEL_FROM = 1000
+"""Share the reading between processes from this many files on per process."""
 
 
 @dataclass
@@ -42,12 +47,44 @@ def open_workspace(start: Path | None = None, *, cache: bool = False,
 
 
 def load_portfolio(config: Config, *, cache: bool = False, bodies: bool = True) -> Workspace:
-    """Read every project file of a config's repository into a portfolio."""
-    cache_dir = cache_folder(config.root) if cache else None
+    """Read every project file of a config's repository into a portfolio.
+
+    Files are read, parsed and turned into tasks on every core (see `mdpm.parallel`).
+    """
+    root = config.root
     with _collector_paused():
-        docs, load_problems = load_documents(config.root, cache_dir, bodies=bodies)
-        portfolio, model_problems = build_model(docs, config)
-    return Workspace(config.root, config, portfolio, [*load_problems, *model_problems])
+        files, problems = find_documents(root)
+        documents = DocumentCache(cache_folder(root), root) if cache else None
+        items: list[RawDoc | Task] = []
+        new_entries, kept_entries = {}, []
+        for part, found, (new, kept) in split_map(
+                functools.partial(_read_part, config, documents, bodies), files,
+                min_items=PARALLEL_FROM):
+            items += part
+            problems += found
+            new_entries.update(new)
+            kept_entries += kept
+        if documents is not None:
+            documents.new, documents.kept = new_entries, kept_entries
+            documents.save()
+        portfolio, model_problems = build_model(items, config)
+    problems += id_problems(_names(items))
+    return Workspace(root, config, portfolio, [*problems, *model_problems])
+
+
+def _read_part(config: Config, documents: DocumentCache | None, bodies: bool, files):
+    """Read some files and build their tasks; return the cache entries made on the way."""
+    if documents is not None:
+        documents.new, documents.kept = {}, []
+    docs, problems = read_documents(config.root, files, documents, bodies=bodies)
+    items = [build_task(doc, config, problems) if doc.kind == "task" else doc for doc in docs]
+    fresh = (documents.new, documents.kept) if documents is not None else ({}, [])
+    return items, problems, fresh
+
+
+def _names(items: list[RawDoc | Task]) -> list[tuple[str, str, str, str]]:
+    return [(item.path, item.project, item.id, "task") if isinstance(item, Task)
+            else (item.rel, item.project, item.stem, item.kind) for item in items]
 
 
 def check(workspace: Workspace, today: dt.date) -> list[Problem]:
