@@ -208,16 +208,21 @@ class _Reader:
         self.problems.append(Problem(CONFIG_NAME, line, code, ERROR, message))
 
     def header_line(self, header: str, nth: int = 0) -> int:
-        parts = [r"\s*(?:" + re.escape(part) + "|\"" + re.escape(part) + "\"|'" + re.escape(part)
-                 + r"')\s*" for part in header.split(".", 1)]
-        pattern = re.compile(r"^\s*\[+" + r"\.".join(parts) + r"\]+")
-        seen = 0
+        """Return the line of the nth `[header]` (or `[[header]]`) table, else 1."""
+        first, _, rest = header.partition(".")
+        lines = self._headers.get((first, rest), ())
+        return lines[nth] if nth < len(lines) else 1
+
+    @cached_property
+    def _headers(self) -> dict[tuple[str, str], list[int]]:
+        """Table header lines by (first part, the rest joined by dots), read once."""
+        found: dict[tuple[str, str], list[int]] = {}
         for number, line in enumerate(self.lines, 1):
-            if pattern.match(line):
-                if seen == nth:
-                    return number
-                seen += 1
-        return 1
+            match = _HEADER.match(line)
+            parts = _header_parts(match.group(1)) if match else None
+            if parts:
+                found.setdefault((parts[0], ".".join(parts[1:])), []).append(number)
+        return found
 
     def key_line(self, start: int, key: str) -> int:
         pattern = re.compile(r"^\s*[\"']?" + re.escape(key) + r"[\"']?\s*=")
@@ -367,6 +372,34 @@ def _read_stage(table: dict, index: int, count: int, reader: _Reader) -> Stage:
         handoff=reader.string(table, "handoff", start, where),
         signoff=reader.string(table, "signoff", start, where),
     )
+
+
+_HEADER = re.compile(r"\s*\[+((?:[^\]\"']|\"[^\"]*\"|'[^']*')*)\]+")
+_BARE_PART = re.compile(r"[^.\s\"']+")
+
+
+def _header_parts(inner: str) -> list[str] | None:
+    """The dotted parts of a table header (`people."fay"` -> people, fay), or None."""
+    parts: list[str] = []
+    rest = inner.strip()
+    while rest:
+        if rest[0] in "\"'":
+            end = rest.find(rest[0], 1)
+            if end < 0:
+                return None
+            parts.append(rest[1:end])
+            rest = rest[end + 1:].lstrip()
+        else:
+            bare = _BARE_PART.match(rest)
+            if bare is None:
+                return None
+            parts.append(bare.group())
+            rest = rest[bare.end():].lstrip()
+        if rest.startswith("."):
+            rest = rest[1:].lstrip()
+        elif rest:
+            return None
+    return parts
 
 
 def _read_people(table: dict, reader: _Reader) -> dict[str, Person]:

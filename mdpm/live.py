@@ -81,7 +81,8 @@ class LiveSite:
             self.renderer = None  # a theme may have changed: no card is reused
             config = load_config_strict(self.root)  # a broken one raises: the last site stays
             docs, problems = {}, {}
-            for path, project, kind in discover(self.root):
+            for found, project, kind in discover(self.root):
+                path = Path(found)
                 docs[path], problems[path] = read_document(self.root, path, project, kind)
             self.config, self.docs, self.doc_problems = config, docs, problems
             self._refresh_history(force=True)

@@ -17,9 +17,9 @@ from .errors import ERROR, WARNING, Problem
 from .simpleyaml import fast_parse
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
-_BOX = re.compile(r"\[[ xX]\]")
-_ITEM_PREFIX = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+")
-_FENCED = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
+# Both anchored on "\n" rather than `^` with MULTILINE: the same lines, several times faster.
+_CHECKBOX = re.compile(r"\n[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[([ xX])\]")
+_FENCED = re.compile(r"\n(```|~~~).*?\n\1", re.DOTALL)
 FENCE = "---"
 INDEX_FILE = "_index.md"
 RETRO_FILE = "_retro.md"
@@ -118,7 +118,7 @@ TaskLoader.add_implicit_resolver(
 class RawDoc:
     """One Markdown file as read from disk: its front-matter, body and key lines."""
 
-    path: Path
+    path: str | Path
     rel: str
     project: str
     stem: str
@@ -237,7 +237,7 @@ class DocumentCache:
         only the checklist counts."""
         key = str(path)[self.prefix:]
         try:
-            stat = path.stat()
+            stat = os.stat(path)
         except OSError:
             return read_document(root, path, project, kind)
         stamp = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
@@ -264,17 +264,16 @@ class DocumentCache:
         found = [Problem(rel, line, code, severity, message)
                  for line, code, severity, message in problems]
         if not bodies and kind == "task" and _is_checklist(checklist):
-            return RawDoc(path=path, rel=rel, project=project, stem=path.name[:-3], kind=kind,
+            return RawDoc(path=path, rel=rel, project=project, stem=_stem(path), kind=kind,
                           meta=meta, body_line=body_line, key_lines=key_lines,
                           checklist=tuple(checklist)), found
         try:
-            with open(path, "rb") as handle:
-                text, problem = decode(handle.read(), rel)
-        except OSError:
+            text, problem = decode(read_bytes(path), rel)
+        except (OSError, FileTooLarge):
             return None
         if problem:
             return None
-        doc = RawDoc(path=path, rel=rel, project=project, stem=path.name[:-3], kind=kind,
+        doc = RawDoc(path=path, rel=rel, project=project, stem=_stem(path), kind=kind,
                      meta=meta, body=_after_line(text, body_line - 1), body_line=body_line,
                      key_lines=key_lines)
         return doc, found
@@ -343,7 +342,8 @@ def _plain(value) -> bool:
 def discover(root: Path, skipped: list[Path] | None = None):
     """Yield (path, project id, kind) for each project file, in a stable order.
 
-    Symbolic links that leave the repository are not yielded; they are added to `skipped`.
+    Paths are strings (scandir's own, cheaper than 10,000 Path objects). Symbolic links
+    that leave the repository are not yielded; they are added to `skipped`.
     """
     base = root / "content" / "projects"
     if not base.is_dir():
@@ -351,10 +351,9 @@ def discover(root: Path, skipped: list[Path] | None = None):
     for project_dir in _sorted_entries(base):
         if not project_dir.is_dir() or project_dir.name.startswith((".", "_")):
             continue
-        folder = base / project_dir.name
         if project_dir.is_symlink() and not _link_inside(project_dir, root):
             if skipped is not None:
-                skipped.append(folder)
+                skipped.append(base / project_dir.name)
             continue
         for entry in _sorted_entries(project_dir.path):
             name = entry.name
@@ -365,10 +364,15 @@ def discover(root: Path, skipped: list[Path] | None = None):
                 continue
             if entry.is_symlink() and not _link_inside(entry, root):
                 if skipped is not None:
-                    skipped.append(folder / name)
+                    skipped.append(base / project_dir.name / name)
                 continue
             if entry.is_file():
-                yield folder / name, project_dir.name, kind
+                yield entry.path, project_dir.name, kind
+
+
+def _stem(path) -> str:
+    """The file name without `.md`."""
+    return os.path.basename(path)[:-3]
 
 
 def _sorted_entries(folder) -> list[os.DirEntry]:
@@ -406,22 +410,20 @@ def display_path(path: Path, root: Path) -> str:
         rel = full[len(prefix) + 1:]
         rel = rel.replace(os.sep, "/") if os.sep != "/" else rel
     else:
-        rel = path.relative_to(root).as_posix()
+        rel = Path(path).relative_to(root).as_posix()
     return printable(rel)
 
 
 def read_document(root: Path, path: Path, project: str, kind: str) -> tuple[RawDoc, list[Problem]]:
     """Read one file; never raises for bad content, returns problems instead."""
     rel = display_path(path, root)
-    doc = RawDoc(path=path, rel=rel, project=project, stem=path.name[:-3], kind=kind)
+    doc = RawDoc(path=path, rel=rel, project=project, stem=_stem(path), kind=kind)
     try:
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size > MAX_FILE_BYTES:
-                return doc, [_problem(rel, 1, "frontmatter", f"the file is {_size(size)}, over "
-                                      f"the {_size(MAX_FILE_BYTES)} limit for a task file; move "
-                                      "large content elsewhere and link to it")]
-            data = handle.read()
+        data = read_bytes(path)
+    except FileTooLarge as exc:
+        return doc, [_problem(rel, 1, "frontmatter", f"the file is {_size(exc.size)}, over "
+                              f"the {_size(MAX_FILE_BYTES)} limit for a task file; move "
+                              "large content elsewhere and link to it")]
     except OSError as exc:
         return doc, [_problem(rel, 1, "frontmatter", f"cannot read the file: {exc.strerror}")]
     text, problem = decode(data, rel)
@@ -431,6 +433,39 @@ def read_document(root: Path, path: Path, project: str, kind: str) -> tuple[RawD
         doc.meta, doc.body = {}, text
         return doc, []
     return doc, parse_front_matter(doc, text)
+
+
+class FileTooLarge(Exception):
+    def __init__(self, size: int):
+        super().__init__(size)
+        self.size = size
+
+
+_FIRST_READ = 1 << 16
+
+
+def read_bytes(path) -> bytes:
+    """Return a file's bytes; raise FileTooLarge past MAX_FILE_BYTES (without reading it).
+
+    Plain `os.read` calls: about twice as fast as `open()` for many small files.
+    """
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        data = os.read(fd, _FIRST_READ)
+        if len(data) < _FIRST_READ and len(data) <= MAX_FILE_BYTES:
+            return data
+        size = max(os.fstat(fd).st_size, len(data))
+        if size > MAX_FILE_BYTES:
+            raise FileTooLarge(size)
+        chunks = [data]
+        while chunk := os.read(fd, max(_FIRST_READ, size - len(data))):
+            chunks.append(chunk)
+            size = sum(map(len, chunks))
+            if size > MAX_FILE_BYTES:
+                raise FileTooLarge(size)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _size(count: int) -> str:
@@ -445,15 +480,11 @@ def count_checklist(body: str) -> tuple[int, int]:
     """Return (ticked, total) task-list items in Markdown, ignoring fenced code."""
     if "[" not in body:
         return 0, 0
-    text = _FENCED.sub("", body) if ("```" in body or "~~~" in body) else body
-    ticked = total = 0
-    # Find the boxes first (a plain scan), then check what precedes each on its line.
-    for box in _BOX.finditer(text):
-        start = box.start()
-        if _ITEM_PREFIX.fullmatch(text, text.rfind("\n", 0, start) + 1, start):
-            total += 1
-            ticked += text[start + 1] != " "
-    return ticked, total
+    text = "\n" + body
+    if "```" in body or "~~~" in body:
+        text = _FENCED.sub("", text)
+    marks = _CHECKBOX.findall(text)
+    return len(marks) - marks.count(" "), len(marks)
 
 
 def decode(data: bytes, rel: str) -> tuple[str, Problem | None]:

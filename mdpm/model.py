@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import operator
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,10 +55,17 @@ class Task:
     """(ticked, total) checklist items in the body."""
     key_lines: dict[str, int] = field(default_factory=dict)
     holder: str | None = None
-    source: Path | None = None
+    source: str | None = None
+    """The file's full path (`path` is printable and relative)."""
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, 1)
+
+    def __reduce__(self):
+        """Pickle as plain values: tasks travel between processes while loading."""
+        values = list(_task_values(self))
+        values[_COLLABORATORS] = tuple((c.handle, c.role) for c in self.collaborators)
+        return _unpickle_task, (tuple(values),)
 
     def collaborator(self, role: str) -> str | None:
         """Return the handle of the collaborator in `role`, if any."""
@@ -75,6 +84,17 @@ class Task:
     def progress(self) -> float | None:
         done, total = self.checklist
         return done / total if total else None
+
+
+_TASK_FIELDS = tuple(f.name for f in dataclasses.fields(Task))
+_task_values = operator.attrgetter(*_TASK_FIELDS)
+_COLLABORATORS = _TASK_FIELDS.index("collaborators")
+
+
+def _unpickle_task(values: tuple) -> Task:
+    task = Task(*values)
+    task.collaborators = tuple(Collaborator(handle, role) for handle, role in task.collaborators)
+    return task
 
 
 @dataclass
@@ -250,7 +270,7 @@ def build_task(doc: RawDoc, config: Config, problems: list[Problem]) -> Task:
     owners = _owners(fields)
     stage = fields.text("stage") or config.first_stage.id
     task = Task(
-        ref=doc.ref, project=doc.project, id=doc.stem, path=doc.rel, source=doc.path,
+        ref=doc.ref, project=doc.project, id=doc.stem, path=doc.rel, source=str(doc.path),
         title=fields.text("title") or doc.stem.replace("-", " ").capitalize(),
         stage=stage,
         owner=owners[0] if len(owners) == 1 else None,

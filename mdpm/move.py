@@ -133,6 +133,6 @@ def apply_move(config: Config, move: Move, force: bool = False) -> Move:
     """Write the new stage into the task file when the move is allowed or forced."""
     if move.old == move.new or (move.broken and not force):
         return move
-    update_file(move.task.source, {"stage": move.new}, config.root)
+    update_file(Path(move.task.source), {"stage": move.new}, config.root)
     move.done = True
     return move

@@ -203,3 +203,14 @@ _REFERENCE = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[([ xX])\]", re.MUL
 def test_count_checklist_matches_the_line_pattern(body):
     marks = _REFERENCE.findall(body)
     assert count_checklist(body) == (sum(m != " " for m in marks), len(marks))
+
+
+_REFERENCE_FENCE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["- ", "1. ", "  ", "[ ]", "[x]", "text", "\n", "```", "~~~",
+                                 "``", "\n```\n", "\n~~~py\n"]), max_size=30).map("".join))
+def test_count_checklist_skips_fenced_code_as_the_line_patterns_do(body):
+    marks = _REFERENCE.findall(_REFERENCE_FENCE.sub("", body))
+    assert count_checklist(body) == (sum(m != " " for m in marks), len(marks))
