@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import operator
 import re
 from dataclasses import dataclass, field
@@ -93,7 +94,7 @@ _COLLABORATORS = _TASK_FIELDS.index("collaborators")
 
 def _unpickle_task(values: tuple) -> Task:
     task = Task(*values)
-    task.collaborators = tuple(Collaborator(handle, role) for handle, role in task.collaborators)
+    task.collaborators = tuple(_collaborator(handle, role) for handle, role in task.collaborators)
     return task
 
 
@@ -226,12 +227,11 @@ class _Fields:
             self.problem(key, "frontmatter",
                          f"`{key}` must name a person by handle, not {_kind(value)}")
             return None
-        value = value.strip().lstrip("@")
-        if not HANDLE_RE.match(value):
-            self.problem(key, "id-invalid", f"`{value}` in `{key}` is not a handle "
-                         "(ASCII letters, digits, ., - and _)")
-            return None
-        return value.lower()
+        handle = _handle(value)
+        if handle is None:
+            self.problem(key, "id-invalid", f"`{value.strip().lstrip('@')}` in `{key}` is not "
+                         "a handle (ASCII letters, digits, ., - and _)")
+        return handle
 
     def string_list(self, key: str) -> tuple[str, ...]:
         value = self.meta.get(key)
@@ -257,10 +257,28 @@ class _Fields:
             self.problem(key, "date-invalid", f"`{key}: {value}` is not a date; write YYYY-MM-DD")
             return None
         try:
-            return dt.date.fromisoformat(value.strip())
+            return _day(value.strip())
         except ValueError:
             self.problem(key, "date-invalid", f"`{key}: {value}` is not a day of the calendar")
             return None
+
+
+# Handles, days and collaborators repeat across thousands of tasks; each is read once.
+# The values are immutable, so tasks may share them.
+
+@functools.lru_cache(maxsize=4096)
+def _handle(text: str) -> str | None:
+    """The lower-case handle written as `text` (an `@` allowed), or None."""
+    value = text.strip().lstrip("@")
+    return value.lower() if HANDLE_RE.match(value) else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+_collaborator = functools.lru_cache(maxsize=4096)(Collaborator)
 
 
 def build_task(doc: RawDoc, config: Config, problems: list[Problem]) -> Task:
@@ -322,7 +340,7 @@ def _collaborators(fields: _Fields) -> tuple[Collaborator, ...]:
     for role, who in pairs:
         handle = fields.handle("collaborators", who)
         if handle:
-            result.append(Collaborator(handle=handle, role=role))
+            result.append(_collaborator(handle, role))
     return tuple(result)
 
 

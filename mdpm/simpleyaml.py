@@ -10,6 +10,7 @@ true/false are booleans, decimal numbers only, no timestamps.
 
 from __future__ import annotations
 
+import functools
 import re
 
 _NOT_SIMPLE_CHARS = re.compile(
@@ -34,12 +35,17 @@ class _NotSimple(Exception):
 
 def fast_parse(yaml_text: str) -> tuple[object, dict] | None:
     """Return parse_yaml's result for simple front-matter, or None to use TaskLoader."""
-    if _NOT_SIMPLE_CHARS.search(yaml_text):
+    printable_ascii = yaml_text.isascii() and yaml_text.replace("\n", " ").isprintable()
+    if not printable_ascii and _NOT_SIMPLE_CHARS.search(yaml_text):
         return None
     try:
         return _fast_mapping(yaml_text.split("\n"))
     except _NotSimple:
         return None
+
+
+_CHILD = object()
+_OPEN = object()
 
 
 def _fast_mapping(lines: list[str]) -> tuple[dict | None, dict]:
@@ -48,36 +54,75 @@ def _fast_mapping(lines: list[str]) -> tuple[dict | None, dict]:
     open_key = None  # a key without a value yet: block children may follow
     children: list[str] = []
     for number, line in enumerate(lines):
-        line = _strip_comment(line) if "#" in line else line.rstrip()
-        if not line:
+        parsed = _top_line(line)
+        if parsed is None:
             continue
-        if line[0] == " " or line[0] == "-":
+        key, value = parsed
+        if key is _CHILD:
             if open_key is None:
                 raise _NotSimple
-            children.append(line)
+            children.append(value)
             continue
         if open_key is not None:
-            meta[open_key] = _fast_block(children)
+            meta[open_key] = _thawed(_fast_block(tuple(children)))
             open_key = None
-        key, colon, value = line.partition(":")
-        if not colon or key in meta or (key not in _USUAL_KEYS and (
-                key in _SPECIAL or not _KEY.fullmatch(key))):
+        if key in meta:
             raise _NotSimple
         key_lines[key] = number
-        text = value.strip()
-        if not text:
+        if value is _OPEN:
             meta[key], open_key, children = None, key, []
-        elif value[0] != " ":
-            raise _NotSimple
-        elif text[0].isalpha() and text not in _SPECIAL and _WORDS.fullmatch(text):
-            meta[key] = text  # the common case, inlined: words and handles
         else:
-            meta[key] = _fast_value(text, nested=False)
+            meta[key] = _thawed(value)
     if open_key is not None:
-        meta[open_key] = _fast_block(children)
+        meta[open_key] = _thawed(_fast_block(tuple(children)))
     if not key_lines:
         return None, {}
     return meta, key_lines
+
+
+# Front-matter lines repeat from file to file (`stage: done`, `  editor: ana`), so each
+# distinct line or block is read once. Cached values are frozen (tuples) and thawed into
+# fresh lists and dicts for each file, so no two tasks share a mutable value.
+
+@functools.lru_cache(maxsize=16384)
+def _top_line(line: str):
+    """(key, value) of a top-level line, (_CHILD, line) for a block line, None for a blank."""
+    line = _strip_comment(line) if "#" in line else line.rstrip()
+    if not line:
+        return None
+    if line[0] == " " or line[0] == "-":
+        return _CHILD, line
+    key, colon, value = line.partition(":")
+    if not colon or (key not in _USUAL_KEYS and (key in _SPECIAL or not _KEY.fullmatch(key))):
+        raise _NotSimple
+    text = value.strip()
+    if not text:
+        return key, _OPEN
+    if value[0] != " ":
+        raise _NotSimple
+    if text[0].isalpha() and text not in _SPECIAL and _WORDS.fullmatch(text):
+        return key, text  # the common case, inlined: words and handles
+    return key, _frozen(_fast_value(text, nested=False))
+
+
+class _FrozenMap(tuple):
+    """A mapping's (key, value) pairs, in a cache."""
+
+
+def _frozen(value):
+    if type(value) is list:
+        return tuple(value)
+    if type(value) is dict:
+        return _FrozenMap(value.items())
+    return value
+
+
+def _thawed(value):
+    if type(value) is tuple:
+        return list(value)
+    if type(value) is _FrozenMap:
+        return dict(value)
+    return value
 
 
 def _strip_comment(line: str) -> str:
@@ -91,15 +136,16 @@ def _strip_comment(line: str) -> str:
     return line[:cut].rstrip()
 
 
-def _fast_block(children: list[str]):
-    """Return the value of a block list or of a one-level mapping."""
+@functools.lru_cache(maxsize=4096)
+def _fast_block(children: tuple[str, ...]):
+    """Return the (frozen) value of a block list or of a one-level mapping."""
     if not children:
         return None
     items = [_ITEM.fullmatch(c) for c in children]
     if all(items):
         if len({m.group(1) for m in items}) != 1:
             raise _NotSimple
-        return [_fast_value(m.group(2), nested=True) for m in items]
+        return tuple(_fast_value(m.group(2), nested=True) for m in items)
     pairs = [_CHILD_KEY.fullmatch(c) for c in children]
     if not all(pairs) or len({m.group(1) for m in pairs}) != 1:
         raise _NotSimple
@@ -109,7 +155,7 @@ def _fast_block(children: list[str]):
         if key in mapping or key in _SPECIAL:
             raise _NotSimple
         mapping[key] = _fast_value(value, nested=True) if value and value.strip() else None
-    return mapping
+    return _FrozenMap(mapping.items())
 
 
 def _fast_value(text: str, nested: bool):
