@@ -482,7 +482,7 @@ def count_checklist(body: str) -> tuple[int, int]:
         return 0, 0
     text = "\n" + body
     if "```" in body or "~~~" in body:
-        text = _FENCED.sub("", text)
+        text = _FENCED.sub("\n", text)
     marks = _CHECKBOX.findall(text)
     return len(marks) - marks.count(" "), len(marks)
 
