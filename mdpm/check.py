@@ -142,12 +142,13 @@ def person_unknown(portfolio: Portfolio, today: dt.date) -> Iterator[Problem]:
     if not config.people:
         return
     known = [p.handle for p in config.people.values()]
+    people = config.people  # handles on tasks are lower-case already
     for task in portfolio.tasks.values():
         for handle in task.owners:
-            if config.person(handle) is None:
+            if handle not in people:
                 yield _unknown(task.path, task.line_of("owner"), handle, known)
         for collaborator in task.collaborators:
-            if config.person(collaborator.handle) is None:
+            if collaborator.handle not in people:
                 yield _unknown(task.path, task.line_of("collaborators"), collaborator.handle, known)
     for project in portfolio.projects.values():
         if project.owner and config.person(project.owner) is None:
@@ -172,8 +173,11 @@ def overdue(portfolio: Portfolio, today: dt.date) -> Iterator[Problem]:
 
 def find_cycles(portfolio: Portfolio) -> list[list[str]]:
     """Return each dependency cycle once, as refs in dependency order."""
-    graph = {ref: [d for d in t.depends_on if d in portfolio.tasks]
-             for ref, t in portfolio.tasks.items()}
+    tasks = portfolio.tasks
+    # Only a task that depends on something can be on a cycle: leave the others out.
+    dependent = {ref for ref, t in tasks.items() if any(d in tasks for d in t.depends_on)}
+    graph = {ref: [d for d in tasks[ref].depends_on if d in dependent] for ref in tasks
+             if ref in dependent}
     cycles = []
     for component in _strong_components(graph):
         if len(component) > 1 or component[0] in graph[component[0]]:

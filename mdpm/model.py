@@ -127,12 +127,17 @@ class Portfolio:
         return self.config.stage(task.stage)
 
     def is_active(self, task: Task) -> bool:
-        stage = self.stage_of(task)
-        return stage is not None and stage.is_active
+        return task.stage in self._stage_ids[0]
 
     def is_done(self, task: Task) -> bool:
-        stage = self.stage_of(task)
-        return stage is not None and stage.is_done
+        return task.stage in self._stage_ids[1]
+
+    @functools.cached_property
+    def _stage_ids(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The ids of the active stages and of the done stages (asked of every task)."""
+        stages = [self.config.stage(s.id) for s in self.config.stages]
+        return (frozenset(s.id for s in stages if s.is_active),
+                frozenset(s.id for s in stages if s.is_done))
 
     def tasks_in(self, stage_id: str) -> list[Task]:
         return [t for t in self.tasks.values() if t.stage == stage_id]
