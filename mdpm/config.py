@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 import tomllib
@@ -179,6 +178,8 @@ def load_config_strict(root: Path) -> Config:
 
 def nearest(word: str, choices) -> str:
     """Return ' (did you mean `x`?)' for the closest choice, or ''."""
+    import difflib  # only when something is misspelt
+
     match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"; did you mean `{match[0]}`?" if match else ""
 
@@ -188,6 +189,8 @@ def _nearest_anywhere(key: str) -> str:
     labels = {name: f"`{name}`" for name in KNOWN_KEYS[""]}
     for table in ("site", "limits"):
         labels.update({name: f"`{name}` under [{table}]" for name in KNOWN_KEYS[table]})
+    import difflib
+
     match = difflib.get_close_matches(key, list(labels), n=1, cutoff=0.6)
     return f"; did you mean {labels[match[0]]}?" if match else ""
 

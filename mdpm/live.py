@@ -279,7 +279,8 @@ class LiveSite:
     def _compose(self, inputs: "_Inputs", timer: "_Timer",
                  interrupted: Callable[[], bool] = lambda: False):
         """Checks, site model and page plan of the whole portfolio; None when interrupted."""
-        found = [p for problems in inputs.found for p in problems] + id_problems(doc_names(inputs.docs))
+        found = [p for problems in inputs.found for p in problems]
+        found += id_problems(doc_names(inputs.docs))
         workspace = Workspace(self.root, inputs.portfolio.config, inputs.portfolio, found)
         problems = check(workspace, inputs.now.date())
         timer.lap("check")

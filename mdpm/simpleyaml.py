@@ -13,8 +13,8 @@ from __future__ import annotations
 import functools
 import re
 
-_NOT_SIMPLE_CHARS = re.compile(
-    "[^\x0A\x20-\x7E\xA0-\u2027\u202A-\uD7FF\uE000-\uFEFE\uFF00-\uFFFD\U00010000-\U0010FFFF]")
+_NOT_SIMPLE_CHARS = ("[^\x0A\x20-\x7E\xA0-\u2027\u202A-\uD7FF\uE000-\uFEFE\uFF00-\uFFFD"
+                     "\U00010000-\U0010FFFF]")
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _CHILD_KEY = re.compile(r"( +)([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?")
 _ITEM = re.compile(r"( *)- +(.+)")
@@ -36,7 +36,7 @@ class _NotSimple(Exception):
 def fast_parse(yaml_text: str) -> tuple[object, dict] | None:
     """Return parse_yaml's result for simple front-matter, or None to use TaskLoader."""
     printable_ascii = yaml_text.isascii() and yaml_text.replace("\n", " ").isprintable()
-    if not printable_ascii and _NOT_SIMPLE_CHARS.search(yaml_text):
+    if not printable_ascii and re.search(_NOT_SIMPLE_CHARS, yaml_text):  # compiled on first use
         return None
     try:
         return _fast_mapping(yaml_text.split("\n"))
