@@ -52,8 +52,9 @@ HUGO_LAYOUTS = {
 }
 
 
-def run(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, int]:
-    """Run a command; return (wall seconds, peak RSS in MB of its largest process)."""
+def run(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, int, float]:
+    """Run a command; return (wall seconds, peak RSS in MB of its largest process, CPU
+    seconds of it and its children, user + system)."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **(env or {})},
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -63,7 +64,7 @@ def run(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, 
     if code not in (0, 1):
         raise SystemExit(f"{command[0]} failed ({code}):\n{process.stderr.read()}")
     process.stderr.close()
-    return wall, round(usage.ru_maxrss / 1024)
+    return wall, round(usage.ru_maxrss / 1024), usage.ru_utime + usage.ru_stime
 
 
 def snapshot(work: Path) -> Path:
@@ -76,7 +77,7 @@ def snapshot(work: Path) -> Path:
     return code
 
 
-def mdpm_build(root: Path, out: Path, cache: Path, code: Path) -> tuple[float, int]:
+def mdpm_build(root: Path, out: Path, cache: Path, code: Path) -> tuple[float, int, float]:
     return run([sys.executable, "-m", "mdpm", "build", "-q", "--out", str(out)], root,
                {"MDPM_CACHE_DIR": str(cache), "SOURCE_DATE_EPOCH": "1795608000",
                 "PYTHONPATH": str(code)})
@@ -93,7 +94,7 @@ def hugo_site(root: Path, work: Path) -> Path:
     return site
 
 
-def hugo_build(site: Path, out: Path) -> tuple[float, int]:
+def hugo_build(site: Path, out: Path) -> tuple[float, int, float]:
     shutil.rmtree(out, ignore_errors=True)
     return run(["hugo", "--quiet", "-s", str(site), "-d", str(out)], site)
 
@@ -128,8 +129,9 @@ def main(argv=None) -> int:
     hugo = shutil.which("hugo")
     site = hugo_site(root, work) if hugo and not (work / "hugo").exists() else work / "hugo"
     code = snapshot(work)
-    figures: dict[str, list[tuple[float, int]]] = {k: [] for k in
-                                                   ("cold", "warm", "one", "hugo")}
+    figures: dict[str, list[tuple[float, int, float]]] = {k: [] for k in
+                                                          ("cold", "warm", "one", "hugo")}
+    load_before = os.getloadavg()[0]
     for _ in range(args.runs):
         out, cache = work / "site", work / "cache"
         shutil.rmtree(out, ignore_errors=True)
@@ -141,19 +143,21 @@ def main(argv=None) -> int:
         touch_one(root)
         figures["one"].append(mdpm_build(root, out, cache, code))
     print(f"mdpm build, {count} tasks ({args.projects} x {args.tasks}), {args.runs} run(s), "
-          f"median wall time; peak RSS of the largest process")
+          f"median wall and CPU (user + system) time; peak RSS of the largest process; "
+          f"load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after")
     labels = {"cold": "cold build (empty output and cache)", "warm": "warm, nothing changed",
               "one": "warm, one file changed", "hugo": "Hugo full build (same files)"}
-    base = median([w for w, _ in figures["hugo"]]) if figures["hugo"] else None
+    base = median([w for w, _, _ in figures["hugo"]]) if figures["hugo"] else None
     for key, label in labels.items():
         if not figures[key]:
             print(f"  {label:40s} (hugo not installed)")
             continue
-        wall = median([w for w, _ in figures[key]])
-        peak = max(m for _, m in figures[key])
+        wall = median([w for w, _, _ in figures[key]])
+        cpu = median([c for _, _, c in figures[key]])
+        peak = max(m for _, m, _ in figures[key])
         ratio = f"  {wall / base:5.2f}x Hugo" if base and key != "hugo" else ""
         print(f"  {label:40s} {wall:7.2f} s  {1000 * wall / count:6.3f} ms/task  "
-              f"{peak:5d} MB{ratio}")
+              f"cpu {cpu:6.2f} s  {peak:5d} MB{ratio}")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -9,22 +9,32 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import gc
 import hashlib
 import json
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import history as history_module
+from .cache import cache_dir as default_cache_dir
 from .errors import Problem, has_errors
-from .history import History
-from .markdown import JsonCache, MarkdownCache, cache_file, default_cache_dir
-from .render import Renderer, renderer_for
-from .site import Site, build_site, markdown_texts
-from .workspace import Workspace, check
-from .write import MARKER, write_site
+from .write import MARKER, read_manifest
+
+if TYPE_CHECKING:
+    from .history import History
+    from .markdown import JsonCache
+    from .render import Renderer
+    from .site import Site
+    from .workspace import Workspace
+    from .write import Outcome, SiteWriter
+
+# The rendering modules (Jinja, Markdown, the view models) are imported by `build` itself:
+# `mdpm build` with nothing changed needs none of them, and importing them costs more than
+# finding out that nothing changed.
 
 Progress = Callable[[str, int, int], None]
 """progress(step, done, total): called now and then during long builds."""
@@ -57,42 +67,77 @@ def build(workspace: Workspace, out_dir: Path, *, now: dt.datetime, history: His
     The site is written whatever the problems (they are shown on it); `strict` only
     matters to the caller's exit status. Raises only when the site cannot be written.
     """
+    from . import history as history_module
+    from .markdown import MarkdownCache, cache_file
+    from .render import renderer_for
+    from .site import build_site, markdown_texts
+    from .workspace import check
+    from .write import SiteWriter
+
     started = time.perf_counter()
     report = progress or _silent
     workers = workers or _workers()
-    problems = check(workspace, now.date())
-    if history is None:
-        report("history", 0, 1)
-        history = history_module.read_history(
-            workspace.root, workspace.portfolio.tasks.keys(), config=workspace.config,
-            progress=history_module.terminal_progress() if progress is not None else None)
-    cache_dir = cache_dir or default_cache_dir(workspace.root)
-    cache = MarkdownCache(cache_file(cache_dir))
-    texts = markdown_texts(workspace.portfolio)
-    report("markdown", 0, len(texts))
-    markdown = cache.render_all(texts, workers=workers)
-    site = build_site(workspace, problems, history, now, markdown=markdown)
-    report("drawings", 0, len(site.projects))
-    _prepare_drawings(site, cache_dir, workers)
-    renderer = renderer_for(site)
-    total = len(renderer.specs)
-    frame, shown = _frame(renderer), _shown(site)
-    keys = _page_keys(renderer, frame, shown)
-    cards = _card_cache(renderer, frame, shown, cache_dir)
-    kept = _reusable(keys, Path(out_dir), cache_dir)
-    pages = _render_parallel(renderer, workers, kept) \
-        if workers > 1 and total - len(kept) >= PARALLEL_FROM else _render_serial(renderer, kept)
-    stats = write_site(_counted(pages, total, report), Path(out_dir), root=workspace.root)
-    cache.save(keep=set(markdown))
-    cards.entries.update(renderer.new_cards)
-    cards.dirty = bool(renderer.new_cards)
-    cards.save(keep=_board_card_keys(renderer))
-    _save_page_keys(keys, Path(out_dir), cache_dir)
-    result = BuildResult(Path(out_dir), problems, stats.written, stats.unchanged, stats.removed,
+    out_dir = Path(out_dir)
+    with _long_lived_heap():
+        problems = check(workspace, now.date())  # may fork: before the Markdown pool's threads
+        cache_dir = cache_dir or default_cache_dir(workspace.root)
+        cache = MarkdownCache(cache_file(cache_dir))
+        texts = markdown_texts(workspace.portfolio)
+        report("markdown", 0, len(texts))
+        rendered = cache.start(texts, workers=workers)  # on other processes meanwhile
+        try:
+            if history is None:
+                report("history", 0, 1)
+                history = history_module.read_history(
+                    workspace.root, workspace.portfolio.tasks.keys(), config=workspace.config,
+                    progress=history_module.terminal_progress() if progress is not None
+                    else None)
+            site = build_site(workspace, problems, history, now)
+        finally:
+            markdown = rendered()
+        site.markdown = markdown
+        report("drawings", 0, len(site.projects))
+        _prepare_drawings(site, cache_dir, workers)
+        renderer = renderer_for(site)
+        frame, shown = _frame(renderer), _shown(site)
+        keys = _page_keys(renderer, frame, shown)
+        cards = _card_cache(renderer, frame, shown, cache_dir)
+        kept = _reusable(keys, out_dir, cache_dir)
+        new_cards: dict[str, str] = {}
+        with SiteWriter(out_dir, root=workspace.root) as writer:
+            outcomes = _render_and_put(renderer, writer, kept, workers, new_cards)
+            for outcome in _counted(outcomes, len(renderer.specs), report):
+                writer.record(outcome)
+            stats = writer.finish()
+        cache.save(keep=set(markdown))
+        _save_cards(renderer, cards, new_cards)
+        _save_page_keys(keys, writer.stamps, out_dir, cache_dir)
+    result = BuildResult(out_dir, problems, stats.written, stats.unchanged, stats.removed,
                          round(time.perf_counter() - started, 3), history.status)
-    _remember(inputs_key or inputs_key_of(workspace.config, now), Path(out_dir), cache_dir,
-              result)
+    _remember(inputs_key or inputs_key_of(workspace.config, now), out_dir, cache_dir,
+              result, writer.stamps)
     return result
+
+
+@contextmanager
+def _long_lived_heap():
+    """Pause the cyclic garbage collector for the build, and keep what exists out of its walks.
+
+    A build makes about a million objects that live until it ends (the workspace, the view
+    models) and almost no reference cycles: each collection would walk them all again
+    (about a second on 10,000 tasks). Reference counting still frees everything as usual;
+    any cycle left is collected once the collector runs again. Forked workers inherit the
+    frozen heap and so do not copy its pages by collecting it.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        if was_enabled:
+            gc.enable()
 
 
 # --- nothing changed: skip the build --------------------------------------------------------
@@ -105,8 +150,9 @@ def up_to_date(config, out_dir: Path, now: dt.datetime,
     """Return the last build's result when nothing it depends on changed since, else None.
 
     "Nothing" is: every content file (path, size, mtime), mdpm.toml, the theme and mdpm's
-    own files, git's HEAD, `now` to the second, and the output folder as the last build
-    left it. Only a cheap walk of the folders; no file is read.
+    own files, git's HEAD, `now` to the second, and every file of the output folder as the
+    last build left it (size and mtime of each file its manifest lists). Only a cheap walk
+    of the folders; no file is read but the manifest.
     """
     cache_dir = cache_dir or default_cache_dir(config.root)
     try:
@@ -114,15 +160,16 @@ def up_to_date(config, out_dir: Path, now: dt.datetime,
     except (OSError, ValueError):
         return None
     if last.get("key") != (key or inputs_key_of(config, now)) or last.get("out") != str(out_dir) \
-            or last.get("output") != _listing_key(out_dir):
+            or last.get("output") != _output_key(out_dir):
         return None
     problems = [Problem(**p) for p in last["problems"]]
     return BuildResult(out_dir, problems, 0, last["pages"], 0, 0.0, last["history"])
 
 
-def _remember(key: str, out_dir: Path, cache_dir: Path, result: BuildResult) -> None:
+def _remember(key: str, out_dir: Path, cache_dir: Path, result: BuildResult,
+              stamps: dict[str, str | None]) -> None:
     record = {"key": key, "out": str(out_dir),
-              "output": _listing_key(out_dir), "pages": result.pages,
+              "output": _stamps_key(stamps), "pages": result.pages,
               "history": result.history_status,
               "problems": [dataclasses.asdict(p) for p in result.problems]}
     try:
@@ -132,9 +179,27 @@ def _remember(key: str, out_dir: Path, cache_dir: Path, result: BuildResult) -> 
         pass
 
 
+def _output_key(out_dir: Path) -> str | None:
+    """A hash of the size and mtime of every file of the output folder's manifest, or None."""
+    from .write import stamp
+
+    files = read_manifest(out_dir)
+    if files is None:
+        return None
+    base = str(out_dir)
+    return _stamps_key({rel: stamp(os.path.join(base, rel)) for rel in [*files, MARKER]})
+
+
+def _stamps_key(stamps: dict[str, str | None]) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for rel in sorted(stamps):
+        digest.update(f"{rel}\0{stamps[rel]}\n".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
 def inputs_key_of(config, now: dt.datetime) -> str:
     """A hash of everything a build reads (see `up_to_date`)."""
-    from .render import theme_dirs
+    from .theme import theme_dirs
 
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"{now.isoformat()}\0{os.environ.get('SOURCE_DATE_EPOCH', '')}".encode())
@@ -181,6 +246,8 @@ def _git_head(root: Path) -> str:
 
 def _prepare_drawings(site: Site, cache_dir: Path, workers: int) -> None:
     """Lay out every project's graph and timeline, from the cache or on the fork pool."""
+    from .markdown import JsonCache
+
     code = _code_key()
     cache = JsonCache(cache_dir / "drawings.json", code)
     keyed = {p.id: f"{code}/{p.drawing_key}" for p in site.projects if p.drawings}
@@ -232,7 +299,7 @@ def _call_on_site(function, item):
 
 
 PARALLEL_FROM = 600
-"""Render on a fork pool from this many pages on (below, starting the pool costs more)."""
+"""Render on a fork pool from this many pages or tasks on (below, starting it costs more)."""
 _CHUNK = 64
 
 
@@ -266,8 +333,9 @@ def _shown(site: Site) -> dict[str, str]:
 def _page_keys(renderer: Renderer, frame: str, shown: dict[str, str]) -> dict[str, str]:
     """Return a key per page that can be kept: a hash of everything the page shows."""
     site = renderer.site
-    lists = repr(([(p.id, p.title, p.board_url) for p in site.projects],
-                  [(p.handle, p.name, p.slug, p.url) for p in site.people]))
+    lists = _digest(repr(([(p.id, p.title, p.board_url) for p in site.projects],
+                          [(p.handle, p.name, p.slug, p.url) for p in site.people])))
+    frame = _digest(frame)  # hashed once, not once per page
     keys = {}
     for spec in renderer.specs:
         inputs = _page_inputs(spec, site)
@@ -310,9 +378,9 @@ def _page_inputs(spec, site: Site) -> tuple[str, Iterable[str]] | None:
 
 # --- cards of earlier builds are reused ------------------------------------------------------
 #
-# A card shows one task's view, at a depth (`root`), in the site's frame: the same key as a
-# page's, for one task. Only the cards of the all-projects board are kept (a card per task,
-# most of a board's cost); the other boards show a few hundred cards each.
+# A card shows one task's view in the site's frame (see `Renderer.card`): its key is that of
+# a page showing that one task. Every board's cards are kept (one per task, most of the
+# boards' cost).
 
 _CARDS = "cards.json"
 
@@ -320,34 +388,23 @@ _CARDS = "cards.json"
 def _card_cache(renderer: Renderer, frame: str, shown: dict[str, str],
                 cache_dir: Path) -> JsonCache:
     """Let the renderer take cards from the last builds' cache; return that cache."""
-    cache = JsonCache(cache_dir / _CARDS, "1")
-    board = _all_board(renderer)
-    if board is not None:
-        renderer.stored_cards = cache.entries
-        renderer.card_key = functools.partial(_card_key, _digest(frame), shown, board.root)
+    from .markdown import JsonCache
+
+    cache = JsonCache(cache_dir / _CARDS, "2")
+    renderer.stored_cards = cache.entries
+    renderer.card_key = functools.partial(_card_key, _digest(frame), shown)
     return cache
 
 
-def _card_key(frame_key: str, shown: dict[str, str], kept_root: str, ref: str,
-              root: str) -> str | None:
-    """The key of a card, or None for a card not kept (at another depth)."""
-    return _digest(f"{frame_key}\0{root}\0{shown.get(ref, ref)}") if root == kept_root else None
+def _card_key(frame_key: str, shown: dict[str, str], ref: str) -> str:
+    return _digest(f"{frame_key}\0{shown.get(ref, ref)}")
 
 
-def _all_board(renderer: Renderer):
-    """The page spec of the all-projects board, or None."""
-    return next((spec for spec in renderer.specs if spec.template == "board.html"
-                 and spec.context["board"].kind == "all"), None)
-
-
-def _board_card_keys(renderer: Renderer) -> set[str]:
-    """The keys of the cards on the all-projects board (the cards worth keeping)."""
-    spec = _all_board(renderer)
-    if spec is None or renderer.card_key is None:
-        return set()
-    board = spec.context["board"]
-    return {renderer.card_key(ref, spec.root)
-            for ref in [r for c in board.columns for r in c.refs] + board.expedited}
+def _save_cards(renderer: Renderer, cards: JsonCache, new: dict[str, str]) -> None:
+    """Add the cards rendered in this build; keep those of the site's tasks only."""
+    cards.entries.update(new)
+    cards.dirty = bool(new)
+    cards.save(keep={renderer.card_key(ref) for ref in renderer.site.tasks})
 
 
 def _digest(text: str) -> str:
@@ -357,18 +414,22 @@ def _digest(text: str) -> str:
 def _reusable(keys: dict[str, str], out_dir: Path, cache_dir: Path) -> set[str]:
     """Return the pages whose key equals the one they were last written with, and whose
     file is still the one written then (same size and mtime)."""
+    from .write import stamp
+
     try:
         last_out, last = json.loads((cache_dir / _PAGES).read_text(encoding="utf-8"))
     except (OSError, ValueError, TypeError, UnicodeDecodeError):
         return set()
     if last_out != str(out_dir) or not isinstance(last, dict) or not (out_dir / MARKER).is_file():
         return set()
+    base = str(out_dir)
     return {path for path, key in keys.items()
-            if last.get(path) == [key, _file_stamp(out_dir / path)]}
+            if last.get(path) == [key, stamp(os.path.join(base, path))]}
 
 
-def _save_page_keys(keys: dict[str, str], out_dir: Path, cache_dir: Path) -> None:
-    stamped = {path: [key, _file_stamp(out_dir / path)] for path, key in keys.items()}
+def _save_page_keys(keys: dict[str, str], stamps: dict[str, str | None], out_dir: Path,
+                    cache_dir: Path) -> None:
+    stamped = {path: [key, stamps.get(path)] for path, key in keys.items()}
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         (cache_dir / _PAGES).write_text(json.dumps([str(out_dir), stamped]), encoding="utf-8")
@@ -376,60 +437,70 @@ def _save_page_keys(keys: dict[str, str], out_dir: Path, cache_dir: Path) -> Non
         pass
 
 
-def _file_stamp(path: Path) -> str | None:
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return f"{info.st_size}:{info.st_mtime_ns}"
-
-
-def _render_serial(renderer: Renderer, kept: set[str]) -> Iterator[tuple[str, bytes | None]]:
-    yield from renderer.static_files()
-    for spec in renderer.specs:
-        yield spec.path, None if spec.path in kept else renderer.render(spec)
-
-
-def _render_parallel(renderer: Renderer, workers: int,
-                     kept: set[str]) -> Iterator[tuple[str, bytes | None]]:
-    """Render the pages on `workers` forked processes; None for the pages kept as they are."""
+def _render_and_put(renderer: Renderer, writer: SiteWriter, kept: set[str], workers: int,
+                    cards: dict[str, str]) -> Iterator[Outcome]:
+    """Render every page not kept and hand it to the writer, on forked workers when there
+    are many: each worker writes the pages it renders, so no page travels back here. Cards
+    rendered on the way are added to `cards`."""
     import multiprocessing
 
-    if "fork" not in multiprocessing.get_all_start_methods():
-        yield from _render_serial(renderer, kept)
-        return
-    yield from renderer.static_files()
+    for number, (rel, data) in enumerate(renderer.static_files()):
+        yield writer.put(rel, data, f"static-{number}")
     todo = [i for i, spec in enumerate(renderer.specs) if spec.path not in kept]
-    yield from ((path, None) for path in sorted(kept))
-    chunks = [todo[i:i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=_adopt, initargs=(renderer,)) as pool:
-        for pages, cards in pool.imap(_render_chunk, chunks):
-            renderer.new_cards.update(cards)
-            yield from pages
+    for spec in renderer.specs:
+        if spec.path in kept:
+            yield writer.put(spec.path, None, "")
+    chunks = _chunks(renderer, todo, workers)
+    # On a large site even a few pages are worth a pool: the overview, metrics and feeds
+    # summarise every task (most of a rebuild after one change).
+    large = len(todo) >= PARALLEL_FROM \
+        or len(todo) > 1 and len(renderer.site.tasks) >= PARALLEL_FROM
+    _WORKER["job"] = (renderer, writer)
+    try:
+        if workers < 2 or not large or "fork" not in multiprocessing.get_all_start_methods():
+            results: Iterable = map(_render_chunk, chunks)
+            for outcomes, new_cards in results:
+                cards.update(new_cards)
+                yield from outcomes
+            return
+        renderer.compile_all()  # once here, not once in every worker
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for outcomes, new_cards in pool.imap(_render_chunk, chunks):
+                cards.update(new_cards)
+                yield from outcomes
+    finally:
+        _WORKER.pop("job", None)
+
+
+def _chunks(renderer: Renderer, todo: list[int], workers: int) -> list[list[int]]:
+    """Cut the pages to render into chunks for the workers: the boards together first (they
+    share the cards, each rendered once per process), then the rest in small chunks."""
+    boards = [i for i in todo if renderer.specs[i].template == "board.html"]
+    rest = [i for i in todo if renderer.specs[i].template != "board.html"]
+    size = max(1, min(_CHUNK, len(todo) // (4 * workers)))  # a few pages: one at a time
+    return ([boards] if boards else []) + [rest[i:i + size] for i in range(0, len(rest), size)]
 
 
 _WORKER: dict = {}
+"""What forked workers work on (set just before forking; a worker's copy is its own)."""
 
 
-def _adopt(renderer: Renderer) -> None:
-    _WORKER["renderer"] = renderer  # per worker process: the forked copy of the renderer
+def _render_chunk(indexes: list[int]) -> tuple[list[Outcome], dict[str, str]]:
+    """Render and put some pages (in a worker or here); return what was done and the cards
+    rendered for them that the cache did not hold."""
+    renderer, writer = _WORKER["job"]
+    outcomes = [writer.put(renderer.specs[i].path, renderer.render(renderer.specs[i]), str(i))
+                for i in indexes]
+    new_cards, renderer.new_cards = renderer.new_cards, {}
+    return outcomes, new_cards
 
 
-def _render_chunk(indexes: list[int]) -> tuple[list[tuple[str, bytes]], dict[str, str]]:
-    """Render pages in a worker; return them and the cards rendered for them."""
-    renderer = _WORKER["renderer"]
-    pages = [(renderer.specs[i].path, renderer.render(renderer.specs[i])) for i in indexes]
-    cards, renderer.new_cards = renderer.new_cards, {}
-    return pages, cards
-
-
-def _counted(pages: Iterable[tuple[str, bytes]], total: int,
-             report: Progress) -> Iterator[tuple[str, bytes]]:
-    for number, page in enumerate(pages, 1):
+def _counted(items: Iterable[Outcome], total: int,
+             report: Progress) -> Iterator[Outcome]:
+    for number, item in enumerate(items, 1):
         if number % 1000 == 0:
             report("pages", number, total)
-        yield page
+        yield item
     report("pages", total, total)
 
 

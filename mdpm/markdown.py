@@ -14,7 +14,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -124,10 +124,21 @@ class JsonCache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".cache-")
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump({"version": self.version, "entries": entries}, handle)
+                _write_json(handle, self.version, entries)
             os.replace(tmp, self.path)
         except OSError:
             pass  # a cache that cannot be written only makes the next build slower
+
+
+def _write_json(handle, version: str, entries: dict[str, Any]) -> None:
+    """Write {"version": ..., "entries": ...} by slices: the C encoder (json.dump uses the
+    pure-Python one) without holding the whole text in memory."""
+    handle.write(f'{{"version": {json.dumps(version)}, "entries": {{')
+    items = list(entries.items())
+    for start in range(0, len(items), 500):
+        part = json.dumps(dict(items[start:start + 500]))[1:-1]
+        handle.write(part if start == 0 else ", " + part)
+    handle.write("}}")
 
 
 class MarkdownCache(JsonCache):
@@ -138,16 +149,27 @@ class MarkdownCache(JsonCache):
 
     def render_all(self, texts: Iterable[str], *, workers: int = 1) -> dict[str, str]:
         """Return {content_key(text): html} for every text, rendering only the ones not cached."""
+        return self.start(texts, workers=workers)()
+
+    def start(self, texts: Iterable[str], *,
+              workers: int = 1) -> Callable[[], dict[str, str]]:
+        """Start rendering the texts not cached, on a fork pool when there are many; return
+        a function that waits for them and returns what `render_all` returns (the caller
+        does other work meanwhile)."""
         keyed = {content_key(text): text for text in texts}
         stored = {key: _stored_key(key) for key in keyed}
         missing = [(k, t) for k, t in keyed.items() if not isinstance(
             self.entries.get(stored[k]), str)]
-        if missing:
-            for key, html in _render_many(missing, workers).items():
+        rendered = _start_many(missing, workers) if missing else dict
+
+        def finish() -> dict[str, str]:
+            done = rendered()
+            for key, html in done.items():
                 self.entries[stored[key]] = html
-            self.dirty = True
-        self.used = set(stored.values())
-        return {key: self.entries[stored[key]] for key in keyed}
+            self.dirty = self.dirty or bool(done)
+            self.used = set(stored.values())
+            return {key: self.entries[stored[key]] for key in keyed}
+        return finish
 
     def save(self, keep: set[str] | None = None) -> None:
         """Write the cache; `keep` holds content keys (as `render_all` returns them)."""
@@ -174,16 +196,27 @@ def _stored_key(key: str) -> str:
     return hashlib.blake2b(f"{_version()}\0{key}".encode(), digest_size=16).hexdigest()
 
 
-def _render_many(items: list[tuple[str, str]], workers: int) -> dict[str, str]:
-    """Render (key, text) pairs, on a fork pool when there are many."""
+def _start_many(items: list[tuple[str, str]], workers: int) -> Callable[[], dict[str, str]]:
+    """Start rendering (key, text) pairs, on a fork pool when there are many; return a
+    function that waits for {key: html}."""
     if workers > 1 and len(items) >= 400 and "fork" in _start_methods():
         import multiprocessing
 
         texts = [text for _, text in items]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            htmls = pool.map(_render, texts, chunksize=max(16, len(texts) // (workers * 8)))
-        return {key: html for (key, _), html in zip(items, htmls)}
-    return {key: _render(text) for key, text in items}
+        pool = multiprocessing.get_context("fork").Pool(workers)
+        pending = pool.map_async(_render, texts,
+                                 chunksize=max(16, len(texts) // (workers * 8)))
+        pool.close()
+
+        def wait() -> dict[str, str]:
+            try:
+                htmls = pending.get()
+            finally:
+                pool.terminate()
+                pool.join()
+            return {key: html for (key, _), html in zip(items, htmls)}
+        return wait
+    return lambda: {key: _render(text) for key, text in items}
 
 
 def _start_methods() -> list[str]:

@@ -6,6 +6,7 @@ No I/O besides reading templates and theme files; `write` writes.
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -15,14 +16,11 @@ import jinja2
 import jinja2.sandbox
 from markupsafe import Markup, escape
 
-import mdpm
-
 from . import feeds
 from .metrics import whole_days
 from .errors import ConfigError
+from .theme import DEFAULT_THEME, default_theme_dir, theme_dirs  # noqa: F401 (re-exported)
 from .site import Site, person_slug
-
-DEFAULT_THEME = "default"
 
 
 @dataclass(frozen=True)
@@ -42,38 +40,32 @@ class PageSpec:
         return "../" * self.path.count("/")
 
 
-def default_theme_dir() -> Path:
-    """Return the built-in theme: inside the installed package, else in the repo checkout."""
-    packaged = Path(mdpm.__file__).parent / "themes" / DEFAULT_THEME
-    if packaged.is_dir():
-        return packaged
-    return Path(mdpm.__file__).parent.parent / "themes" / DEFAULT_THEME
-
-
-def theme_dirs(root: Path | None, theme: str) -> list[Path]:
-    """Return the theme folders to search, the site's own first, the default last."""
-    dirs = []
-    if root is not None and theme:
-        own = root / "themes" / theme
-        if own.is_dir():
-            dirs.append(own)
-        elif theme != DEFAULT_THEME:
-            raise ConfigError(f"theme `{theme}` not found: no folder themes/{theme}/",
-                              path="mdpm.toml")
-    default = default_theme_dir()
-    if default not in dirs:
-        dirs.append(default)
-    return dirs
+def templates_stamp(dirs: Iterable[Path]) -> str:
+    """Return the name, size and mtime of every template of these themes, as one string."""
+    parts = []
+    for folder in dirs:
+        for base, subdirs, files in os.walk(folder / "templates"):
+            subdirs.sort()
+            for name in sorted(files):
+                try:
+                    info = os.stat(os.path.join(base, name))
+                except OSError:
+                    continue
+                parts.append(f"{base}/{name}:{info.st_size}:{info.st_mtime_ns}")
+    return "\n".join(parts)
 
 
 @functools.lru_cache(maxsize=8)
-def make_env(dirs: tuple[Path, ...]) -> jinja2.Environment:
+def make_env(dirs: tuple[Path, ...], stamp: str = "") -> jinja2.Environment:
     """Return the Jinja environment: autoescape on, overrides first, `default:` for extending.
 
-    Environments are reused per theme path within a process. Compiled templates are never
-    loaded from disk (bytecode in a folder a commit can write would run as code). A theme
-    from the repository runs in Jinja's immutable sandbox (its templates come with pull
-    requests); mdpm's own default theme alone runs in the plain, faster environment.
+    Environments are reused per theme path and `templates_stamp` within a process, and never
+    look at the template files again once loaded (a changed theme makes a new stamp, so a
+    new environment; checking every page's templates on disk costs a sixth of a page's
+    time). Compiled templates are never loaded from disk (bytecode in a folder a commit can
+    write would run as code). A theme from the repository runs in Jinja's immutable sandbox
+    (its templates come with pull requests); mdpm's own default theme alone runs in the
+    plain, faster environment.
     """
     trusted = dirs == (default_theme_dir(),)
     kind = jinja2.Environment if trusted else jinja2.sandbox.ImmutableSandboxedEnvironment
@@ -83,7 +75,8 @@ def make_env(dirs: tuple[Path, ...]) -> jinja2.Environment:
         jinja2.PrefixLoader({"default": default_loader}, delimiter=":"),
     ])
     env = kind(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+               auto_reload=False)
     env.filters["plural"] = plural
     env.filters["days"] = whole_days
     env.filters["days_text"] = days_text
@@ -156,26 +149,31 @@ def plural(count: int, singular: str, many: str | None = None) -> str:
     return f"{count} {singular if count == 1 else (many or singular + 's')}"
 
 
+ROOT_MARK = Markup("<mdpm-root/>")
+"""Stands for the page's `root` in a card: a card is rendered once, then shown on pages at
+any depth with the mark replaced (no task text can make it: text is always escaped)."""
+
+
 class Renderer:
     """Renders the pages of one site with one environment; caches card fragments."""
 
     def __init__(self, site: Site, dirs: list[Path]):
         self.site = site
         self.dirs = dirs
-        self.env = make_env(tuple(dirs))
+        self.env = make_env(tuple(dirs), templates_stamp(dirs))
         self.templates = set(self.env.list_templates())
         self.specs = plan_pages(site, self.templates)
         self.by_path = {spec.path: spec for spec in self.specs}
-        self._cards: dict[tuple[str, str], tuple[object, Markup]] = {}
-        """(ref, root) -> (the task view it shows, the card)."""
-        self._earlier: dict[tuple[str, str], tuple[object, Markup]] = {}
+        self._cards: dict[str, tuple[object, str]] = {}
+        """ref -> (the task view it shows, its card with ROOT_MARK for the page's root)."""
+        self._earlier: dict[str, tuple[object, str]] = {}
         """The same, from earlier renderers (see `reuse_cards`)."""
         self._card_template: jinja2.Template | None = None
-        self.card_key: Callable[[str, str], str | None] | None = None
-        """card_key(ref, root): a key of everything a card shows (None: not kept); set to
-        reuse `stored_cards`."""
+        self._fragments: dict[tuple[str, str, str], Markup] = {}
+        self.card_key: Callable[[str], str] | None = None
+        """card_key(ref): a key of everything a card shows; set to reuse `stored_cards`."""
         self.stored_cards: dict[str, str] = {}
-        """Card HTML by card key, from earlier builds."""
+        """Cards (with ROOT_MARK) by card key, from earlier builds."""
         self.new_cards: dict[str, str] = {}
         """Cards rendered here that `stored_cards` did not hold, by card key."""
 
@@ -189,24 +187,40 @@ class Renderer:
                 for label, url, key in links]
 
     def card(self, ref: str, root: str) -> Markup:
-        """Return a task's card (the same for every page at the same depth)."""
-        key = (ref, root)
-        found = self._cards.get(key)
+        """Return a task's card for a page at `root` (rendered once for every page)."""
+        found = self._cards.get(ref)
         if found is None:
-            view = self.site.tasks[ref]
-            earlier = self._earlier.get(key)
-            if earlier is not None and earlier[0] == view:
-                found = (view, earlier[1])
-            else:
-                stored = self.card_key(ref, root) if self.card_key else None
-                html = self.stored_cards.get(stored) if stored else None
-                if not isinstance(html, str):
-                    html = self._render_card(ref, root)
-                    if stored:
-                        self.new_cards[stored] = html
-                found = (view, Markup(html))
-            self._cards[key] = found
-        return found[1]
+            found = self._cards[ref] = (self.site.tasks[ref], self._card_html(ref))
+        return Markup(found[1].replace(ROOT_MARK, root))  # root is "../" repeated: safe
+
+    def cards(self, refs: Iterable[str], root: str) -> Markup:
+        """Return the cards of these tasks, one after another."""
+        return Markup("".join([self.card(ref, root) for ref in refs]))
+
+    def fragment(self, name: str, root: str, section: str) -> Markup:
+        """Return a template that shows only the site, `root`, `section` and `nav` (the page
+        header and footer), rendered once per depth and section; without its last newline,
+        as Jinja leaves a template by default, so it sits on its own line."""
+        key = (name, root, section)
+        html = self._fragments.get(key)
+        if html is None:
+            text = self.env.get_template(name).render(site=self.site, root=root, section=section,
+                                                      nav=self.nav(section))
+            html = self._fragments[key] = Markup(text.removesuffix("\n"))
+        return html
+
+    def _card_html(self, ref: str) -> str:
+        view = self.site.tasks[ref]
+        earlier = self._earlier.get(ref)
+        if earlier is not None and earlier[0] == view:
+            return earlier[1]
+        key = self.card_key(ref) if self.card_key else None
+        html = self.stored_cards.get(key) if key else None
+        if not isinstance(html, str):
+            html = self._render_card(ref)
+            if key:
+                self.new_cards[key] = html
+        return html
 
     def reuse_cards(self, previous: "Renderer | None") -> None:
         """Reuse the cards of an earlier renderer of the same theme and site frame whose task
@@ -215,21 +229,34 @@ class Renderer:
                 and _card_frame(previous.site) == _card_frame(self.site):
             self._earlier = {**previous._earlier, **previous._cards}
 
-    def _render_card(self, ref: str, root: str) -> str:
+    def _render_card(self, ref: str) -> str:
         if self._card_template is None:  # once per build: imports cost more than a card
             self._card_template = self.env.get_template("_card.html")
             self._badges = self.env.get_template("_macros.html").module.badges
-        return self._card_template.render(t=self.site.tasks[ref], root=root, site=self.site,
+        return self._card_template.render(t=self.site.tasks[ref], root=ROOT_MARK, site=self.site,
                                           badges=self._badges)
+
+    def compile_all(self) -> None:
+        """Load the pages' templates now (forked workers then share them); a broken one is
+        reported when a page renders it."""
+        names = {spec.template for spec in self.specs if spec.template}
+        names |= {"_card.html", "_macros.html", "_header.html", "_footer.html"} & self.templates
+        for name in sorted(names):
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateError:
+                pass
 
     def render(self, spec: PageSpec) -> bytes:
         if spec.make is not None:
             return spec.make(self.site)
-        root = spec.root
+        root, section = spec.root, spec.context.get("section", "")
         context = {
             "site": self.site, "root": root, "page_path": spec.path,
-            "nav": self.nav(spec.context.get("section", "")),
+            "nav": self.nav(section),
             "card": lambda ref: self.card(ref, root),
+            "cards": lambda refs: self.cards(refs, root),
+            "fragment": lambda name: self.fragment(name, root, section),
             "has_retro": "retro.html" in self.templates,
             **spec.context,
         }

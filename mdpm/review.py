@@ -220,10 +220,14 @@ def stuck_tasks(portfolio: Portfolio, history: History, now: dt.datetime) -> lis
 
 def overloaded_people(portfolio: Portfolio) -> list[Overload]:
     """People who hold more active tasks than their limit."""
+    holding: dict[str, list] = {}
+    for task in portfolio.tasks.values():  # one pass, not one per person
+        if task.holder and portfolio.is_active(task):
+            holding.setdefault(task.holder, []).append(task)
     found = []
     for handle in portfolio.handles():
         limit = portfolio.config.person_limit(handle)
-        held = portfolio.held_by(handle)
+        held = holding.get(handle, [])
         if limit is not None and len(held) > limit:
             found.append(Overload(handle, len(held), limit, tuple(sorted(t.ref for t in held))))
     return sorted(found, key=lambda o: (o.limit - o.holds, o.handle))

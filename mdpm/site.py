@@ -561,30 +561,42 @@ def _people(portfolio: Portfolio, tasks: dict[str, TaskView]) -> list[PersonView
 
 def _boards(stages: list[StageView], projects: list[ProjectView], people: list[PersonView],
             tasks: dict[str, TaskView]) -> list[Board]:
-    by_project: dict[str, set[str]] = defaultdict(set)
-    by_person: dict[str, set[str]] = defaultdict(set)
+    boards_of: dict[str, list[str]] = defaultdict(list)
     for ref, task in tasks.items():
-        by_project[task.project].add(ref)
-        for handle in {*task.people, task.holder} - {None}:
-            by_person[handle].add(ref)
+        boards_of[ref].append(f"project/{task.project}")
+        boards_of[ref] += [f"person/{h}" for h in sorted({*task.people, task.holder} - {None})]
     known = {stage.id for stage in stages}
     unplaced = [r for r, t in tasks.items() if t.stage not in known]
-    boards = [_board("board/index.html", "All projects", "all", "", stages, None, unplaced)]
+    shown = _board_lists(stages, unplaced, boards_of)
+    boards = [Board("board/index.html", "All projects", "all", "",
+                    [Column(stage, stage.refs) for stage in stages],
+                    [r for stage in stages for r in stage.expedited], unplaced)]
     for project in projects:
         boards.append(_board(project.board_url, project.title, "project", project.id, stages,
-                             by_project[project.id], unplaced))
+                             shown[f"project/{project.id}"]))
     for person in people:
         boards.append(_board(f"board/person/{person.slug}/index.html", person.name, "person",
-                             person.handle, stages, by_person[person.handle], unplaced))
+                             person.handle, stages, shown[f"person/{person.handle}"]))
     return boards
 
 
-def _board(path: str, title: str, kind: str, key: str, stages: list[StageView],
-           members: set[str] | None, unplaced: list[str]) -> Board:
-    """A board of the tasks in `members` (None: every task)."""
-    def chosen(refs: list[str]) -> list[str]:
-        return refs if members is None else [r for r in refs if r in members]
+def _board_lists(stages: list[StageView], unplaced: list[str],
+                 boards_of: dict[str, list[str]]) -> dict[str, dict[str, list[str]]]:
+    """Return, per filtered board, each list of the all-projects board ("refs <stage>",
+    "expedited <stage>", "unplaced") cut down to the board's tasks, in the same order."""
+    shown: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    lists = [(f"refs {s.id}", s.refs) for s in stages]
+    lists += [(f"expedited {s.id}", s.expedited) for s in stages]
+    for name, refs in [*lists, ("unplaced", unplaced)]:
+        for ref in refs:
+            for board in boards_of.get(ref, ()):
+                shown[board][name].append(ref)
+    return shown
 
-    columns = [Column(stage, chosen(stage.refs)) for stage in stages]
-    expedited = [r for stage in stages for r in chosen(stage.expedited)]
-    return Board(path, title, kind, key, columns, expedited, chosen(unplaced))
+
+def _board(path: str, title: str, kind: str, key: str, stages: list[StageView],
+           shown: dict[str, list[str]]) -> Board:
+    """A board of some tasks: `shown` holds its lists (see `_board_lists`)."""
+    columns = [Column(stage, list(shown.get(f"refs {stage.id}", ()))) for stage in stages]
+    expedited = [r for stage in stages for r in shown.get(f"expedited {stage.id}", ())]
+    return Board(path, title, kind, key, columns, expedited, list(shown.get("unplaced", ())))

@@ -17,10 +17,12 @@ folders of a large site costs about as much as rendering the page.
 
 The marker file `.mdpm-site` is the manifest: JSON listing every file the build wrote.
 A build only ever removes files listed there, never others, and refuses a folder whose
-marker is not such a manifest, an output folder that is a symbolic link or holds one, and
-one that is, holds or lies inside the repository's own folders (see `check_out_dir`).
+marker is not such a manifest, an output folder that is a symbolic link or holds one in
+place of a folder of the site (writes there would follow it), and one that is, holds or lies
+inside the repository's own folders (see `check_out_dir`).
 
-`update_files` (for `mdpm serve`) updates files in place, each by an atomic rename.
+`SiteWriter` does the writing of one build; its `put` may run in forked workers, each
+writing the pages it renders (see `mdpm.build`). `update_files` (for `mdpm serve`) updates files in place, each by an atomic rename.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -62,18 +65,10 @@ def write_site(pages: Iterable[tuple[str, bytes | None]], out_dir: Path, *,
     Bytes None means "this file is already right": it is kept as it is. With `root` (the
     repository), an output folder among or around its own folders is refused first.
     """
-    out_dir = Path(out_dir).absolute()
-    if root is not None:
-        check_out_dir(out_dir, root)
-    previous = _refuse_foreign(out_dir)
-    try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        _recover(out_dir)
-        if previous is not None:
-            return _update(pages, out_dir, previous)
-        return _create(pages, out_dir)
-    except OSError as error:
-        raise WriteError(_os_message(out_dir, error)) from None
+    with SiteWriter(out_dir, root=root) as writer:
+        for number, (rel, data) in enumerate(pages):
+            writer.record(writer.put(rel, data, str(number)))
+        return writer.finish()
 
 
 def _os_message(out_dir: Path, error: OSError) -> str:
@@ -102,74 +97,154 @@ def check_out_dir(out_dir: Path, root: Path) -> None:
                              f"repository's {name}/ folder; choose another --out")
 
 
-def _create(pages, out_dir: Path) -> WriteStats:
-    temp = Path(tempfile.mkdtemp(prefix=_TEMP_PREFIX + out_dir.name + "-", dir=out_dir.parent))
-    stats = WriteStats()
-    try:
-        made: set[Path] = {temp}
-        files: list[str] = []
-        for rel, data in pages:
+Outcome = tuple[str, bool, str | None, str | None]
+"""What `SiteWriter.put` did with a file: (path, written, staged name, stamp)."""
+
+
+class SiteWriter:
+    """One build's writes, made visible all at once by `finish` (see the module's docstring).
+
+    `put` only writes inside the writer's own new or staging folder and may run in forked
+    processes; `record` and `finish` run in the process that made the writer.
+    """
+
+    def __init__(self, out_dir: Path, *, root: Path | None = None):
+        self.out_dir = Path(out_dir).absolute()
+        if root is not None:
+            check_out_dir(self.out_dir, root)
+        self.previous = _refuse_foreign(self.out_dir)
+        prefix = _TEMP_PREFIX if self.previous is None else _STAGE_PREFIX
+        try:
+            self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+            _recover(self.out_dir)
+            self.folder = Path(tempfile.mkdtemp(prefix=prefix + self.out_dir.name + "-",
+                                                dir=self.out_dir.parent))
+        except OSError as error:
+            raise WriteError(_os_message(self.out_dir, error)) from None
+        self.stats = WriteStats()
+        self.stamps: dict[str, str | None] = {}
+        """Each file's size and modification time as this build leaves it (see `stamp`)."""
+        self._moves: list[tuple[str, str]] = []
+        self._made: set[str] = set()
+
+    def __enter__(self) -> "SiteWriter":
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        if not (self.folder / _JOURNAL).is_file():  # a journal's moves are finished next time
+            shutil.rmtree(self.folder, ignore_errors=True)
+        if isinstance(error, OSError):
+            raise WriteError(_os_message(self.out_dir, error)) from None
+
+    def put(self, rel: str, data: bytes | None, name: str) -> Outcome:
+        """Write one file where `finish` will publish it, unless the site already has it;
+        `name` (unique in the build) names a staged file."""
+        if rel == MARKER:
+            raise WriteError(f"refusing to write {rel!r}: the name of the manifest")
+        current = os.path.join(self.out_dir, _checked(rel))  # no Path: 10k pages
+        if self.previous is None:
             if data is None:
                 raise WriteError(f"{rel}: no page to keep in a new output folder")
-            target = _target(temp, rel)
-            _make_parent(target, made)
-            with open(target, "wb") as handle:
-                handle.write(data)
-            files.append(rel)
-            stats.written += 1
-        (temp / MARKER).write_bytes(_manifest(files))
-        os.chmod(temp, 0o755)
-        if out_dir.exists():
-            out_dir.rmdir()  # only ever an empty folder here (see _refuse_foreign)
-        os.rename(temp, out_dir)
-    except BaseException:
-        shutil.rmtree(temp, ignore_errors=True)
-        raise
-    return stats
+            target = os.path.join(self.folder, rel)
+            self._make_parent(target)
+            return rel, True, None, _write_file(target, data)
+        if data is None:  # the caller knows this page is unchanged: keep the file
+            if not os.path.isfile(current):
+                raise WriteError(f"{rel}: the page to keep is missing")
+            return rel, False, None, stamp(current)
+        same = _same_stamp(current, data)
+        if same is not None:
+            return rel, False, None, same
+        return rel, True, name, _write_file(os.path.join(self.folder, name), data)
+
+    def record(self, outcome: Outcome) -> None:
+        """Count what `put` did (in whichever process) with one file."""
+        rel, written, name, file_stamp = outcome
+        self.stamps[rel] = file_stamp
+        if written:
+            self.stats.written += 1
+            if name is not None:
+                self._moves.append((name, rel))
+        else:
+            self.stats.unchanged += 1
+
+    def finish(self) -> WriteStats:
+        """Publish every file put: rename the new folder, or move the staged files."""
+        try:
+            if self.previous is None:
+                self._publish_new()
+            else:
+                self._publish_staged()
+        except OSError as error:
+            raise WriteError(_os_message(self.out_dir, error)) from None
+        self.stamps[MARKER] = stamp(os.path.join(self.out_dir, MARKER))
+        return self.stats
+
+    def _publish_new(self) -> None:
+        (self.folder / MARKER).write_bytes(_manifest(self.stamps))
+        os.chmod(self.folder, 0o755)
+        if self.out_dir.exists():
+            self.out_dir.rmdir()  # only ever an empty folder here (see _refuse_foreign)
+        os.rename(self.folder, self.out_dir)
+
+    def _publish_staged(self) -> None:
+        manifest = _manifest(self.stamps)
+        if not _same(self.out_dir / MARKER, manifest):
+            (self.folder / "manifest").write_bytes(manifest)
+            self._moves.append(("manifest", MARKER))
+        removals = sorted(self.previous - self.stamps.keys())
+        self.stats.removed = len(removals)
+        _refuse_symlink(self.out_dir, [rel for _, rel in self._moves] + removals)
+        (self.folder / _JOURNAL).write_text(json.dumps({"moves": self._moves,
+                                                        "remove": removals}), encoding="utf-8")
+        _apply(self.folder, self.out_dir)
+
+    def _make_parent(self, target: str) -> None:
+        parent = os.path.dirname(target)
+        if parent not in self._made:
+            os.makedirs(parent, exist_ok=True)
+            self._made.add(parent)
 
 
-def _update(pages, out_dir: Path, previous: set[str]) -> WriteStats:
-    stage = Path(tempfile.mkdtemp(prefix=_STAGE_PREFIX + out_dir.name + "-", dir=out_dir.parent))
-    stats = WriteStats()
-    moves: list[tuple[str, str]] = []
-    seen: set[str] = set()
-    base = str(out_dir)
+def stamp(path: str | Path) -> str | None:
+    """Return a file's size and modification time ('size:mtime_ns'), or None without it."""
     try:
-        for rel, data in pages:
-            if rel == MARKER:
-                raise WriteError(f"refusing to write {rel!r}: the name of the manifest")
-            seen.add(rel)
-            if data is None:  # the caller knows this page is unchanged: keep the file
-                if not os.path.isfile(os.path.join(base, _checked(rel))):  # no Path: 10k pages
-                    raise WriteError(f"{rel}: the page to keep is missing")
-                stats.unchanged += 1
-                continue
-            if _same(_target(out_dir, rel), data):
-                stats.unchanged += 1
-                continue
-            name = str(len(moves))
-            (stage / name).write_bytes(data)
-            moves.append((name, rel))
-            stats.written += 1
-        manifest = _manifest(seen)
-        if not _same(out_dir / MARKER, manifest):
-            (stage / "manifest").write_bytes(manifest)
-            moves.append(("manifest", MARKER))
-        removals = sorted(previous - seen)
-        stats.removed = len(removals)
-        (stage / _JOURNAL).write_text(json.dumps({"moves": moves, "remove": removals}),
-                                      encoding="utf-8")
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
-    _apply(stage, out_dir)
-    return stats
+        info = os.stat(path)
+    except OSError:
+        return None
+    return f"{info.st_size}:{info.st_mtime_ns}"
+
+
+def _write_file(path: str, data: bytes) -> str:
+    """Write a new file; return its stamp."""
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(handle, view):]
+        info = os.fstat(handle)
+    finally:
+        os.close(handle)
+    return f"{info.st_size}:{info.st_mtime_ns}"
+
+
+def _same_stamp(path: str, data: bytes) -> str | None:
+    """Return the stamp of the file at `path` when it holds exactly `data`, else None."""
+    try:
+        with open(path, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if info.st_size != len(data) or handle.read() != data:
+                return None
+    except OSError:
+        return None
+    return f"{info.st_size}:{info.st_mtime_ns}"
 
 
 def _apply(stage: Path, out_dir: Path) -> None:
     """Move the staged files into place and remove the old ones; finish a journal."""
     journal = json.loads((stage / _JOURNAL).read_text(encoding="utf-8"))
     listed = read_manifest(out_dir) or set()  # only files a build wrote are ever removed
+    _refuse_symlink(out_dir, [rel for _, rel in journal["moves"]] + journal["remove"])
     made: set[Path] = set()
     for name, rel in journal["moves"]:
         source = stage / name
@@ -219,17 +294,34 @@ def read_manifest(out_dir: Path) -> set[str] | None:
         return None
 
 
-def _symlink_inside(out_dir: Path) -> str | None:
-    """Return a symbolic link found in the output folder (writes would follow it), or None."""
-    folders = [str(out_dir)]
-    while folders:
-        with os.scandir(folders.pop()) as entries:
-            for entry in entries:
-                if entry.is_symlink():  # from the directory entry: no extra system call
-                    return entry.path
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append(entry.path)
+def _symlink_inside(out_dir: Path, files: Iterable[str]) -> str | None:
+    """Return a symbolic link the output folder holds in place of a folder of these site
+    files (writes and removals there would follow it), or None.
+
+    Only the site's own folders are looked at (one lstat each, not a walk of the whole
+    tree): a build never writes or removes anything outside them.
+    """
+    base = str(out_dir)
+    seen: set[str] = set()
+    for rel in files:
+        folder = rel.rpartition("/")[0]
+        while folder and folder not in seen:
+            seen.add(folder)
+            path = os.path.join(base, folder)
+            try:
+                if stat.S_ISLNK(os.lstat(path).st_mode):
+                    return path
+            except OSError:
+                pass  # not there yet: the build makes it
+            folder = folder.rpartition("/")[0]
     return None
+
+
+def _refuse_symlink(out_dir: Path, files: Iterable[str]) -> None:
+    link = _symlink_inside(out_dir, files)
+    if link is not None:
+        raise UsageError(f"refusing to write the site into {out_dir}: it holds a symbolic link "
+                         f"({link}); remove it or choose another --out")
 
 
 def _prune(folder: Path, root: Path) -> None:
@@ -318,10 +410,7 @@ def _refuse_foreign(out_dir: Path) -> set[str] | None:
         raise UsageError(f"refusing to replace {out_dir}: it is not empty and was not written by "
                          f"mdpm build (no valid {MARKER} manifest); remove it or choose "
                          f"another --out")
-    link = _symlink_inside(out_dir)
-    if link is not None:
-        raise UsageError(f"refusing to write the site into {out_dir}: it holds a symbolic link "
-                         f"({link}); remove it or choose another --out")
+    _refuse_symlink(out_dir, previous)
     return previous
 
 

@@ -1,0 +1,165 @@
+"""A rebuild after a change equals a fresh build of the changed content, byte for byte.
+
+Every build here runs on the forked worker pool (as large sites do) with the caches of the
+build before it: kept pages, stored cards, Markdown and drawings. A cache entry used after
+its inputs changed would leave a page that differs from the fresh build.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+
+import pytest
+
+from mdpm import build as build_module
+from mdpm.errors import UsageError
+from mdpm.render import default_theme_dir
+from sitecheck import build_copy, copy_broken, html_pages, tree_bytes
+
+LIMITS = ("content", "projects", "limits")
+
+
+def _edit(root, name, old, new):
+    path = root.joinpath(*LIMITS, name)
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def _owner_to_erin(root):
+    _edit(root, "held-1.md", "owner: dan", "owner: erin")
+
+
+def _renamed(root):
+    _edit(root, "held-1.md", "title: Dan's first task", "title: Renamed <b>task</b>")
+
+
+def _done(root):
+    _edit(root, "doing-a.md", "stage: doing", "stage: done")
+
+
+def _ticked(root):
+    _edit(root, "doing-a.md", "- [ ] finished", "- [x] finished")
+
+
+def _removed(root):
+    root.joinpath(*LIMITS, "held-2.md").unlink()
+
+
+def _added(root):
+    root.joinpath(*LIMITS, "new-one.md").write_text(
+        "---\ntitle: A new one\nowner: gina\nstage: backlog\ndepends_on: [limits/held-1]\n---\n"
+        "Some *text*.\n")
+
+
+def _site_title(root):
+    config = root / "mdpm.toml"
+    config.write_text(config.read_text().replace('title = "Broken on purpose"',
+                                                 'title = "Renamed site"'))
+
+
+CHANGES = [_owner_to_erin, _renamed, _done, _ticked, _removed, _added, _site_title]
+
+
+@pytest.fixture
+def pooled(monkeypatch):
+    """Render every site on the worker pool, however few its pages."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("needs fork (Linux)")
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(build_module, "_CHUNK", 4)
+    monkeypatch.setattr(build_module, "_workers", lambda: 2)
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=lambda c: c.__name__.strip("_"))
+def test_a_rebuild_after_a_change_equals_a_fresh_build(tmp_path, pooled, change):
+    root = copy_broken(tmp_path / "repo")
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    build_copy(root, out, cache=cache)
+    before = tree_bytes(out)
+    change(root)
+    result = build_copy(root, out, cache=cache)
+    fresh_out = tmp_path / "fresh"
+    build_copy(root, fresh_out, cache=tmp_path / "fresh-cache")
+    rebuilt, fresh = tree_bytes(out), tree_bytes(fresh_out)
+    assert rebuilt.keys() == fresh.keys()
+    assert [path for path in rebuilt if rebuilt[path] != fresh[path]] == []
+    assert 0 < result.written and rebuilt != before
+
+
+def test_an_owner_change_moves_the_task_between_people(tmp_path, pooled):
+    root = copy_broken(tmp_path / "repo")
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    build_copy(root, out, cache=cache)
+    _owner_to_erin(root)
+    build_copy(root, out, cache=cache)
+    pages = html_pages(out)
+
+    def cards(page):
+        return {a["data-task"] for a in pages[page].find("article")}
+
+    assert "limits/held-1" not in cards("board/person/dan/index.html")
+    assert "limits/held-1" in cards("board/person/erin/index.html")
+    held = 'data-task="limits/held-1"'
+    assert held not in (out / "people" / "dan" / "index.html").read_text()
+    assert held in (out / "people" / "erin" / "index.html").read_text()
+
+
+def test_a_page_changed_outside_the_build_is_written_again(tmp_path, pooled):
+    root = copy_broken(tmp_path / "repo")
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    build_copy(root, out, cache=cache)
+    page = out / "projects" / "limits" / "held-1" / "index.html"
+    right = page.read_bytes()
+    page.write_bytes(b"edited by hand")
+    build_copy(root, out, cache=cache)
+    assert page.read_bytes() == right
+
+
+def test_stored_cards_of_another_theme_are_not_used(tmp_path, pooled):
+    root = copy_broken(tmp_path / "repo")
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    build_copy(root, out, cache=cache)
+    theme = root / "themes" / "default" / "templates"
+    theme.mkdir(parents=True)
+    shutil.copy(default_theme_dir() / "templates" / "_card.html", theme / "_card.html")
+    card = theme / "_card.html"
+    card.write_text(card.read_text().replace('<article class="card', '<article class="card own'))
+    os.utime(card, ns=(1, 1))
+    build_copy(root, out, cache=cache)
+    board = (out / "board" / "index.html").read_text()
+    assert 'class="card own' in board
+
+
+def test_a_symlink_where_a_new_page_goes_is_refused(tmp_path):
+    root = copy_broken(tmp_path / "repo")
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    build_copy(root, out, cache=cache)
+    _added(root)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (out / "projects" / "limits" / "new-one").symlink_to(elsewhere)
+    with pytest.raises(UsageError, match="symbolic link"):
+        build_copy(root, out, cache=cache)
+    assert list(elsewhere.iterdir()) == []
+    assert not list(tmp_path.glob(".mdpm-stage-*"))  # nothing left half-done
+
+
+def test_a_theme_can_replace_the_page_header(tmp_path):
+    root = copy_broken(tmp_path / "repo")
+    templates = root / "themes" / "brand" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "_header.html").write_text(
+        '<header class="brand-header"><a href="{{ root }}index.html">{{ site.title }}</a>'
+        '{% for link in nav if link.current %} · {{ link.label }}{% endfor %}</header>\n')
+    config = root / "mdpm.toml"
+    config.write_text(config.read_text().replace('[site]\n', '[site]\ntheme = "brand"\n', 1))
+    out = tmp_path / "site"
+    build_copy(root, out, cache=tmp_path / "cache")
+    task = (out / "projects" / "limits" / "held-1" / "index.html").read_text()
+    board = (out / "board" / "index.html").read_text()
+    assert '<header class="brand-header"><a href="../../../index.html">' in task
+    assert task.count("brand-header") == 1 and "· Overview" not in task
+    assert '<a href="../index.html">Broken on purpose</a> · Board</header>' in board
