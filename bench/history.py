@@ -7,8 +7,11 @@ bench/gen.py, which also writes `expected_transitions.json`. Then it prints:
 - the cold mining time (no cache), median of --runs, against a bare `git log` pass measured
   in the same run (the floor: git's own tree diffs);
 - how many tasks' transitions match the expected ones exactly (stage, time, commit);
-- the incremental time after 10 new commits (cache warm), and that its result is right;
+- the incremental time after 10 new commits (cache warm), and that its result is right,
+  in this process and again in a fresh one (start-up and imports included);
 - peak memory of the Python process and of the largest git child.
+Mining reads a long history as several `git log` ranges at once (one per core, see
+`mdpm.history.PART_SIZE`), so it can take less wall time than the single bare pass.
 The 10 commits are removed again at the end (`git reset --hard` in the corpus only).
 """
 
@@ -28,6 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from mdpm import history as mining  # noqa: E402
 from mdpm.history import read_history, terminal_progress  # noqa: E402
 
 DEFAULT_CORPUS = Path(tempfile.gettempdir()) / "mdpm-bench-history-50k"
@@ -64,7 +68,7 @@ def main(argv=None) -> int:
           f"({', '.join(f'{t:.2f}' for t in cold_times)}); bare git log pass {floor:.2f} s; "
           f"ratio {cold / floor:.2f}x")
     print(f"cold mining CPU: {statistics.median(cold_cpu):.2f} s (Python and git together); "
-          f"bare git log pass CPU {floor_cpu:.2f} s")
+          f"bare git log pass CPU {floor_cpu:.2f} s; {_parts(root)} `git log` range(s) at once")
     print(f"transitions: {sum(len(v) for v in history.transitions.values()):,} read, "
           f"{sum(len(v) for v in expected.values()):,} expected; tasks matching exactly: "
           f"{matched:,}/{len(expected):,}" + (f"; first wrong: {wrong[:3]}" if wrong else ""))
@@ -72,6 +76,7 @@ def main(argv=None) -> int:
     head = _git(root, "rev-parse", "HEAD")
     try:
         moved = _add_commits(root, history, 10)
+        saved = {path: path.read_bytes() for path in cache.iterdir()}
         started, cpu = time.perf_counter(), _cpu_now()
         after = read_history(root, None, cache_dir=cache)
         incremental = time.perf_counter() - started
@@ -81,6 +86,10 @@ def main(argv=None) -> int:
         print(f"incremental after 10 new commits: {incremental * 1000:.0f} ms "
               f"(CPU {incremental_cpu * 1000:.0f} ms; {incremental / cold:.1%} of cold); new moves right: {right}; "
               f"other tasks unchanged: {unchanged}")
+        for path, data in saved.items():  # the cache as it was before the 10 commits
+            path.write_bytes(data)
+        print(f"the same in a fresh process: {_fresh_incremental(root, cache) * 1000:.0f} ms "
+              f"(Python start-up and imports included)")
     finally:
         _git(root, "reset", "-q", "--hard", head)
         shutil.rmtree(cache, ignore_errors=True)
@@ -102,14 +111,37 @@ def _corpus(root: Path, commits: int) -> Path:
     return root
 
 
+def _parts(root: Path) -> int:
+    """How many `git log` ranges a cold mining of `root` reads at once."""
+    count = int(_git(root, "rev-list", "--first-parent", "--count", "HEAD"))
+    return max(1, min(mining._cores(), mining.MAX_PARTS, count // mining.PART_SIZE))
+
+
+def _fresh_incremental(root: Path, cache: Path) -> float:
+    """Wall time of a new Python process that imports mdpm and mines with `cache` (s)."""
+    script = ("import sys; from pathlib import Path; from mdpm.history import read_history; "
+              "read_history(Path(sys.argv[1]), None, cache_dir=Path(sys.argv[2]))")
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", script, str(root), str(cache)], check=True,
+                   cwd=Path(__file__).resolve().parent.parent)
+    return time.perf_counter() - started
+
+
 def _peak_of_mining(root: Path) -> float:
-    """Peak resident memory of a process that only mines the history, cold (MiB)."""
+    """Peak resident memory of a Python process that only mines the history, cold (MiB).
+
+    The miner's own peak (git's children not counted), and started by a small launcher:
+    Linux carries the parent's peak into a process started with vfork and exec, so a child
+    of this big process would report this process's size.
+    """
     script = ("import resource, sys, tempfile; from pathlib import Path; "
               "from mdpm.history import read_history; "
               "read_history(Path(sys.argv[1]), None, cache_dir=Path(tempfile.mkdtemp())); "
               "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
-    out = subprocess.run([sys.executable, "-c", script, str(root)], capture_output=True,
-                         text=True, check=True, cwd=Path(__file__).resolve().parent.parent).stdout
+    launcher = "import subprocess, sys; subprocess.run(sys.argv[1:], check=True)"
+    out = subprocess.run([sys.executable, "-c", launcher, sys.executable, "-c", script,
+                          str(root)], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent).stdout
     return int(out) / 1024
 
 

@@ -1,43 +1,56 @@
 """Stage history from git: every stage each task entered, when, in which commit, by whom.
 
-The only module that runs git. One streaming pass: `git log --first-parent --raw -z` lists
-the changed files of every commit, and one long-lived `git cat-file --batch` returns the new
-blobs, whose front-matter says the stage. The result is cached by commit in mdpm's cache
-folder (`mdpm.cache.cache_dir`, outside the work tree), so a rebuild reads only the commits
-added since the last one.
+The only module that runs git. One streaming pass: `git log --reverse --first-parent --raw
+-z` lists the changed files of every commit, oldest first, and one long-lived `git cat-file
+--batch` returns the new blobs, whose front-matter says the stage. A long history is listed
+as a few ranges at once, one `git log` per core. Python replays each commit as it arrives
+(renames, deletions) and records a transition as soon as its blob is read. The result is
+cached by commit in mdpm's cache folder (`mdpm.cache.cache_dir`, outside the work tree), so a
+rebuild reads only the commits added since the last one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+try:
+    import fcntl
+except ImportError:  # Windows: pipes keep their default size
+    fcntl = None
+
 from .cache import cache_dir as cache_folder
-from .load import cache_file_name, decode, parse_yaml, split_front_matter
+from .load import cache_file_name
+from .tracks import Replay, State, load_state, save_state, stage_at
+from .tracks import stage_in  # noqa: F401 (part of this module's API)
 
 CACHE_STEM = "history"
-CACHE_VERSION = 2
 FIX_SHALLOW = ("this is a shallow clone: fetch the whole history (`git fetch --unshallow`, "
                "or `fetch-depth: 0` with actions/checkout in CI)")
-_SIMPLE_STAGE = re.compile(r"^([A-Za-z0-9_-]+)(?:\s+#.*)?$")
-_STAGE_LINE = re.compile(r"^stage[ \t]*:(.*)$", re.MULTILINE)
 _READ_SIZE = 1 << 20
+_ANSWERS_SIZE = 8 << 20
+# Python works on what git wrote in pieces of at least this size (while git is still
+# writing): fewer, bigger steps, each with the interpreter's data still in the CPU caches.
+_BATCH_SIZE = 256 << 10
 PROGRESS_EVERY = 0.5
 """Seconds between progress reports while mining (none for a walk shorter than this)."""
-# The common case without decoding or YAML: a plain `stage: word` line before the closing
-# fence; anything else (quoted, a list, CRLF, a BOM, two stage keys...) goes to the parser.
-_SIMPLE_LINE = re.compile(rb"stage[ \t]*:[ \t]*([A-Za-z0-9_-]*)(?:[ \t]+#[^\n]*)?[ \t]*$")
+POLL_EVERY = 0.002
+"""Seconds to wait when git has written nothing new yet."""
+ROTATE_AT = 64 << 20
+"""Bytes of answers one `git cat-file` writes before the next requests go to a new one."""
+PART_SIZE = 2000
+MAX_PARTS = 4
+"""A long history is read as up to MAX_PARTS ranges of at least PART_SIZE commits, one
+`git log` each, on as many cores."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +90,9 @@ def read_history(root: Path, refs=None, *, progress=None, config=None,
     clone.
     """
     root = Path(root)
+    if not hasattr(os, "pread"):  # reading git's output as it grows needs positioned reads
+        return History(message="stage history needs a POSIX system (Linux, macOS, BSD): "
+                       "flow metrics and stuck work are left out here")
     first_stage = _first_stage(root, config)
     repo = _open_repo(root)
     if isinstance(repo, History):
@@ -87,7 +103,7 @@ def read_history(root: Path, refs=None, *, progress=None, config=None,
         state = _mine(repo, cache_path, progress)
     except _GitFailed as exc:
         return History(message=f"{exc}: stage history, flow metrics and stuck work are left out")
-    transitions = state.transitions(first_stage, refs)
+    transitions = _Transitions(state, first_stage, state.tracks_of(refs))
     if repo.shallow:
         left_out = state.incomplete_count(refs)
         message = (f"history is partial: {left_out} task(s) began before the first commit of "
@@ -170,113 +186,13 @@ def _git_or_none(cwd: Path, *args: str) -> str | None:
     return result.stdout.strip() if result.returncode == 0 else None
 
 
-# --- the mined state, kept in the cache ----------------------------------------------------
-
-
-@dataclass
-class _State:
-    """Tracks of raw transitions per task file, as of `head`; what the cache stores.
-
-    Compact for a fast cache: stages, authors and commits are tables, and a track is a flat
-    list of (stage index, commit index) pairs.
-    """
-
-    prefix: str
-    head: str | None = None
-    stages: list = field(default_factory=list)
-    """Raw stage values; "" means the file had no `stage:` key."""
-    authors: list = field(default_factory=list)
-    commits: list = field(default_factory=list)
-    """[sha, epoch, author index] of the commits that made a transition."""
-    tracks: list = field(default_factory=list)
-    """Per task file: [stage index, commit index, stage index, commit index, ...]."""
-    alive: dict = field(default_factory=dict)
-    """Path (relative to the top level) -> track index, for the files at `head`."""
-    dead: dict = field(default_factory=dict)
-    """Path -> track index of deleted files, resumed when the path comes back."""
-    incomplete: set = field(default_factory=set)
-    """Tracks that began at a shallow boundary: their start is unknown."""
-    _index: dict | None = None
-
-    def new_track(self, incomplete: bool) -> int:
-        self.tracks.append([])
-        if incomplete:
-            self.incomplete.add(len(self.tracks) - 1)
-        return len(self.tracks) - 1
-
-    def record(self, track: int, stage: str | None, commit: tuple) -> None:
-        """Append a transition unless the stage is unknown or unchanged."""
-        if stage is None:
-            return
-        entries = self.tracks[track]
-        stage_id = self._intern("stage", stage, self.stages)
-        if entries and entries[-2] == stage_id:
-            return
-        sha, epoch, author = commit
-        key = ("commit", sha)
-        index = self._lookup().get(key)
-        if index is None:
-            index = self._index[key] = len(self.commits)
-            self.commits.append([sha, epoch, self._intern("author", author, self.authors)])
-        entries += (stage_id, index)
-
-    def _lookup(self) -> dict:
-        if self._index is None:
-            self._index = {("stage", v): i for i, v in enumerate(self.stages)}
-            self._index.update((("author", v), i) for i, v in enumerate(self.authors))
-            self._index.update((("commit", c[0]), i) for i, c in enumerate(self.commits))
-        return self._index
-
-    def _intern(self, kind: str, value: str, table: list) -> int:
-        index = self._lookup().get((kind, value))
-        if index is None:
-            index = self._index[(kind, value)] = len(table)
-            table.append(value)
-        return index
-
-    def transitions(self, first_stage: str, refs) -> Mapping[str, list[Transition]]:
-        """The files at HEAD as {ref: [Transition, ...]}, resolved when first asked for."""
-        wanted = set(refs) if refs is not None else None
-        tracks = {}
-        for path, track in self.alive.items():
-            ref = _ref_of(path, self.prefix)
-            if ref is not None and track not in self.incomplete and self.tracks[track] \
-                    and (wanted is None or ref in wanted):
-                tracks[ref] = track
-        return _Transitions(self, first_stage, tracks)
-
-    def incomplete_count(self, refs) -> int:
-        wanted = set(refs) if refs is not None else None
-        return sum(1 for path, track in self.alive.items() if track in self.incomplete
-                   and (wanted is None or _ref_of(path, self.prefix) in wanted))
-
-    def to_json(self) -> dict:
-        # Commit ids as one string and two number lists: far quicker to (de)serialise.
-        return {"version": CACHE_VERSION, "prefix": self.prefix, "head": self.head,
-                "stages": self.stages, "authors": self.authors,
-                "shas": "".join(c[0] for c in self.commits),
-                "epochs": [c[1] for c in self.commits], "by": [c[2] for c in self.commits],
-                "tracks": self.tracks, "alive": self.alive, "dead": self.dead}
-
-    @classmethod
-    def from_json(cls, data: dict, prefix: str) -> _State | None:
-        if not isinstance(data, dict) or data.get("version") != CACHE_VERSION \
-                or data.get("prefix") != prefix:
-            return None
-        shas, epochs, by = data["shas"], data["epochs"], data["by"]
-        width = len(shas) // len(epochs) if epochs else 40
-        commits = [[shas[i * width:(i + 1) * width], epoch, author]
-                   for i, (epoch, author) in enumerate(zip(epochs, by))]
-        if len(commits) * width != len(shas) or len(by) != len(epochs):
-            return None
-        return cls(prefix, data["head"], data["stages"], data["authors"], commits,
-                   data["tracks"], data["alive"], data["dead"])
+# --- transitions, resolved when read ----------------------------------------------------------
 
 
 class _Transitions(Mapping):
     """{ref: transitions}, each list built from the raw track the first time it is read."""
 
-    def __init__(self, state: _State, first_stage: str, tracks: dict[str, int]):
+    def __init__(self, state: State, first_stage: str, tracks: dict[str, int]):
         self._state, self._first_stage, self._tracks = state, first_stage, tracks
         self._resolved: dict[str, list[Transition]] = {}
         self._times: dict[int, dt.datetime] = {}
@@ -301,69 +217,38 @@ class _Transitions(Mapping):
 
     def _resolve(self, track: int) -> list[Transition]:
         state, found = self._state, []
-        raw = state.tracks[track]
+        raw = state.tracks.view(track)
         for i in range(0, len(raw), 2):
             stage = state.stages[raw[i]] or self._first_stage
             if found and found[-1].stage == stage:
                 continue
             commit = raw[i + 1]
             at = self._times.get(commit)
-            sha, epoch, author = state.commits[commit]
             if at is None:
-                at = self._times[commit] = dt.datetime.fromtimestamp(epoch, dt.timezone.utc)
-            found.append(Transition(stage, at, sha, state.authors[author]))
+                at = self._times[commit] = dt.datetime.fromtimestamp(state.epochs[commit],
+                                                                     dt.timezone.utc)
+            found.append(Transition(stage, at, state.sha(commit),
+                                    state.authors[state.by[commit]]))
         return found
-
-
-def _ref_of(path: str, prefix: str) -> str | None:
-    """Return `project/task` for a task file path under the prefix, else None."""
-    if not path.startswith(prefix) or not path.endswith(".md"):
-        return None
-    parts = path[len(prefix):-3].split("/")
-    if len(parts) != 2 or parts[0].startswith((".", "_")) or parts[1].startswith("_") \
-            or not parts[0] or not parts[1]:
-        return None
-    return f"{parts[0]}/{parts[1]}"
-
-
-def _load_cache(path: Path, prefix: str) -> _State | None:
-    try:
-        return _State.from_json(json.loads(path.read_bytes()), prefix)
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def _save_cache(path: Path, state: _State) -> None:
-    """Write the cache atomically."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temp.write_text(json.dumps(state.to_json(), separators=(",", ":")))
-        os.replace(temp, path)
-    except OSError:
-        pass  # a cache that cannot be written only costs time on the next build
 
 
 # --- mining ----------------------------------------------------------------------------------
 
 
-def _mine(repo: _Repo, cache_path: Path, progress) -> _State:
+def _mine(repo: _Repo, cache_path: Path, progress) -> State:
     """Bring the cached state up to HEAD: mine LAST..HEAD, or everything when needed."""
     prefix = repo.prefix.decode("utf-8", "surrogateescape")
-    state = None if repo.shallow else _load_cache(cache_path, prefix)
+    state = None if repo.shallow else load_state(cache_path, prefix)
     if state is not None and state.head == repo.head:
         return state
     if state is not None and not _is_ancestor(repo.top, state.head, repo.head):
         state = None  # history was rewritten (rebase, reset, another branch): start over
-    commits, stages = _read_log(repo, state.head if state else None, progress)
-    if state is not None and commits and commits[-1].parent != state.head:
-        state = None  # LAST is not on the first-parent line of HEAD
-        commits, stages = _read_log(repo, None, progress)
-    state = state or _State(prefix)
-    _apply(state, commits, stages, repo.boundary)
+    if state is None or not _read_log(repo, state, state.head, progress):
+        state = State(prefix)  # no cache, or LAST is not on the first-parent line of HEAD
+        _read_log(repo, state, None, progress)
     state.head = repo.head
     if not repo.shallow:
-        _save_cache(cache_path, state)
+        save_state(cache_path, state)
     return state
 
 
@@ -375,254 +260,246 @@ def _is_ancestor(top: Path, older: str | None, newer: str) -> bool:
     return result.returncode == 0
 
 
-@dataclass
-class _Commit:
-    sha: str
-    epoch: int
-    author: str
-    parent: str | None
-    changes: list
-    """(status letter, old path or None, new path or None, new blob or None)."""
+def _read_log(repo: _Repo, state: State, since: str | None, progress) -> bool:
+    """Replay SINCE..HEAD (all of HEAD when None) on `state`, oldest first.
 
-
-def _read_log(repo: _Repo, since: str | None, progress) -> tuple[list[_Commit], dict]:
-    """Stream the first-parent log (newest first) and read every new task blob once."""
+    False, with `state` untouched, when SINCE is not the parent of the oldest commit (it is
+    not on the first-parent line of HEAD).
+    """
     started = time.monotonic()
-    total = _count_commits(repo.top, since) if progress else None
-    args = ["git", "-c", "diff.renames=true", "log", "--first-parent", "--raw", "-z",
-            "--no-abbrev", "-M", "--no-color", "--no-ext-diff", "--diff-merges=first-parent",
-            "--format=%x01%H %ct %P%x00%aN", repo.head if since is None else f"{since}..{repo.head}"]
+    total, ranges = _plan(repo, since)
+    replay = Replay(state, repo.prefix, repo.boundary, since)
     blobs = _BlobReader(repo.top)
-    with tempfile.TemporaryFile() as errors:
-        log = subprocess.Popen(args, cwd=repo.top, env=_git_env(), stdout=subprocess.PIPE,
-                               stderr=errors)
-        try:
-            commits = _parse_log(log.stdout, repo.prefix, blobs.request, progress, total)
-        finally:
-            log.stdout.close()
-            log.wait()
-            stages = blobs.finish()
-        if log.returncode != 0:
-            errors.seek(0)
-            reason = errors.read().decode("utf-8", "replace").strip().splitlines()
-            raise _GitFailed(f"`git log` failed: {reason[-1] if reason else log.returncode}")
+    # All parts at once: git diffs each part on its own core while Python replays the first.
+    logs = [_Child(_log_command(spec), repo.top) for spec in ranges]
+    try:
+        for log in logs:
+            _replay_log(log, replay, blobs, progress, total)
+            if replay.diverged:
+                return False
+            if log.process.returncode != 0:
+                raise _GitFailed(f"`git log` failed: {log.reason()}")
+        stages = blobs.finish()
+        if len(stages) != replay.blob_count:
+            raise _GitFailed(f"`git cat-file` stopped: {blobs.children[-1].reason()}")
+        replay.finish(stages)
+    finally:
+        for log in logs:
+            log.close()
+        blobs.close()
     if progress and time.monotonic() - started > PROGRESS_EVERY:  # only after a long walk
-        progress(f"mining history: {len(commits):,} commits read\n")
-    return commits, stages
+        progress(f"mining history: {len(replay.commits):,} commits read\n")
+    return True
+
+
+def _plan(repo: _Repo, since: str | None) -> tuple[int | None, list[str]]:
+    """Count the commits to read, and cut them into ranges that git can diff in parallel."""
+    spec = repo.head if since is None else f"{since}..{repo.head}"
+    count = _git_or_none(repo.top, "rev-list", "--first-parent", "--count", spec)
+    count = int(count) if count and count.isdigit() else None
+    parts = min(_cores(), MAX_PARTS, (count or 0) // PART_SIZE)
+    if parts < 2:
+        return count, [spec]
+    # HEAD~k follows first parents: the cuts lie on the line being read, oldest first.
+    names = [f"{repo.head}~{count * i // parts}" for i in range(parts - 1, 0, -1)]
+    cuts = (_git_or_none(repo.top, "rev-parse", *names) or "").split()
+    if len(cuts) != len(names):
+        return count, [spec]
+    starts, ends = [since, *cuts], [*cuts, repo.head]
+    return count, [end if start is None else f"{start}..{end}" for start, end in zip(starts, ends)]
+
+
+def _cores() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _log_command(spec: str) -> list[str]:
+    # Oldest first, so each commit is replayed as it arrives; first-parent, with git's
+    # rename detection; the first parent is there to check SINCE.
+    return ["git", "-c", "diff.renames=true", "log", "--reverse", "--first-parent", "--raw",
+            "-z", "--no-abbrev", "-M", "--no-color", "--no-ext-diff",
+            "--diff-merges=first-parent", "--format=%x01%H %ct %P%x00%aN", spec]
 
 
 class _GitFailed(Exception):
     """Git could not read the history (a damaged or partial repository)."""
 
 
-def _count_commits(top: Path, since: str | None) -> int | None:
-    spec = "HEAD" if since is None else f"{since}..HEAD"
-    count = _git_or_none(top, "rev-list", "--first-parent", "--count", spec)
-    return int(count) if count and count.isdigit() else None
+class _Child:
+    """A git command writing to an unnamed temporary file, which is read as it grows.
+
+    A file, not a pipe: git writes 4 KiB at a time, and a pipe would wake Python for each
+    piece (thousands of wake-ups, a third of the Python time); a file is read when Python is
+    ready for more, all that is there at once, and git never waits for Python.
+    """
+
+    def __init__(self, args: list[str], cwd: Path, stdin=None):
+        self.output, self.errors = tempfile.TemporaryFile(), tempfile.TemporaryFile()
+        self.process = subprocess.Popen(args, cwd=cwd, env=_git_env(), stdin=stdin,
+                                        stdout=self.output, stderr=self.errors)
+        self.offset = 0  # pread: git's writes move the shared file offset, not this one
+
+    def written(self) -> int:
+        """How many bytes git wrote so far."""
+        return os.fstat(self.output.fileno()).st_size
+
+    def unread(self) -> int:
+        """How many bytes git wrote that were not read yet."""
+        return self.written() - self.offset
+
+    def read(self, size: int) -> bytes:
+        """What git wrote since the last read, at most `size` bytes (b"": nothing yet)."""
+        chunk = os.pread(self.output.fileno(), size, self.offset)
+        self.offset += len(chunk)
+        return chunk
+
+    def reason(self) -> str:
+        self.errors.seek(0)
+        lines = self.errors.read().decode("utf-8", "replace").strip().splitlines()
+        return lines[-1] if lines else f"exit status {self.process.returncode}"
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        _close_input(self)
+        self.process.wait()
+        self.output.close()
+        self.errors.close()
 
 
-def _parse_log(stream, prefix: bytes, request, progress, total) -> list[_Commit]:
-    """Parse `git log --raw -z` output; keep only changes to task files under the prefix."""
-    commits: list[_Commit] = []
+def _close_input(child: _Child) -> None:
+    """Close the child's stdin (when it has one): it ends once it has answered."""
+    if child.process.stdin and not child.process.stdin.closed:
+        try:
+            child.process.stdin.close()
+        except OSError:
+            pass
+
+
+def _replay_log(log: _Child, replay: Replay, blobs: _BlobReader, progress, total) -> None:
+    """Feed one log to the replay in big pieces of whole commits, until git is done."""
     carry = b""
     last_report = time.monotonic()
-    while True:
-        chunk = stream.read(_READ_SIZE)
-        data = carry + chunk
-        # Parse whole commits only: cut before the last commit header seen so far.
-        cut = data.rfind(b"\x01") if chunk else len(data)
-        piece, carry = data[:max(cut, 0)], data[max(cut, 0):]
-        blobs = _parse_piece(piece, prefix, commits)
-        if blobs:
-            request(blobs)
+    while not replay.diverged:
+        done = log.process.poll() is not None  # before reading: then b"" means the end
+        chunk = log.read(_READ_SIZE) if done or log.unread() >= _BATCH_SIZE else b""
         if not chunk:
-            break
+            if done:
+                break
+            if blobs.take():
+                replay.record(blobs.stages)
+            else:  # nothing new from either: let git work
+                time.sleep(POLL_EVERY)
+            continue
+        data = carry + chunk if carry else chunk
+        cut = max(data.rfind(b"\x01"), 0)  # whole commits only: up to the last header
+        replay.feed(data, cut)
+        carry = data[cut:]
+        blobs.request(replay.take_fresh())
+        if blobs.take():
+            replay.record(blobs.stages)
         if progress and time.monotonic() - last_report > PROGRESS_EVERY:
             last_report = time.monotonic()
             of_total = f" of {total:,}" if total else ""
-            progress(f"mining history: {len(commits):,}{of_total} commits")
-    return commits
+            progress(f"mining history: {len(replay.commits):,}{of_total} commits")
+    if carry and not replay.diverged:
+        replay.feed(carry, len(carry))
+        blobs.request(replay.take_fresh())
 
 
-# A commit header (`\x01sha epoch parents\0author\0`) or a raw entry
-# (`:mode mode old new STATUS\0path\0`, two paths for a rename or copy).
-_LOG_TOKEN = re.compile(
-    rb"\n?\x01(?P<sha>[0-9a-f]+) (?P<epoch>-?\d+) ?(?P<parent>[0-9a-f]*)[^\0]*\0(?P<author>[^\0]*)\0"
-    rb"|\n?:[0-7]+ [0-7]+ [0-9a-f]+ (?P<blob>[0-9a-f]+) "
-    rb"(?:(?P<renamed>[RC])\d*\0(?P<old>[^\0]*)\0(?P<new>[^\0]*)\0|(?P<status>[A-Z])\d*\0(?P<path>[^\0]*)\0)")
-
-
-def _parse_piece(piece: bytes, prefix: bytes, commits: list[_Commit]) -> list[str]:
-    """Add the commits of a piece of log output; return the task blobs to read."""
-    blobs = []
-    commit = commits[-1] if commits else None
-    for match in _LOG_TOKEN.finditer(piece):
-        sha = match.group("sha")
-        if sha is not None:
-            commit = _Commit(sha.decode(), int(match.group("epoch")),
-                             match.group("author").decode("utf-8", "replace"),
-                             match.group("parent").decode() or None, [])
-            commits.append(commit)
-            continue
-        status = match.group("renamed")
-        if status is None:
-            status, path = match.group("status"), match.group("path")
-            old, new = (path, None) if status == b"D" else (None, path)
-        else:
-            old, new = match.group("old"), match.group("new")
-        old_is_task = old is not None and old.startswith(prefix) and old.endswith(b".md")
-        new_is_task = new is not None and new.startswith(prefix) and new.endswith(b".md")
-        if not (old_is_task or new_is_task):
-            continue
-        blob = None if status == b"D" else match.group("blob").decode()
-        if blob and new_is_task:
-            blobs.append(blob)
-        commit.changes.append((status.decode(), _text(old) if old_is_task else None,
-                               _text(new) if new_is_task else None, blob))
-    return blobs
-
-
-def _text(path: bytes) -> str:
-    return path.decode("utf-8", "surrogateescape")
+def _widen_pipe(stream) -> None:
+    """Make a pipe hold 1 MiB, not 64 KiB, so that a write to it does not wait (Linux)."""
+    try:
+        fcntl.fcntl(stream.fileno(), fcntl.F_SETPIPE_SZ, _READ_SIZE)
+    except (AttributeError, OSError):
+        pass
 
 
 class _BlobReader:
-    """One `git cat-file --batch`: blobs asked for while the log streams, read by a thread."""
+    """`git cat-file --batch`: blobs asked for while the log streams, read as they come.
+
+    Each cat-file writes to a temporary file; once one has written ROTATE_AT bytes, the
+    next requests go to a new one, and the old file is dropped when read to its end, so the
+    disk holds a bounded slice of the answers, not every version of every task.
+    """
 
     def __init__(self, top: Path):
-        self.process = subprocess.Popen(["git", "cat-file", "--batch", "--buffer"], cwd=top,
-                                        env=_git_env(), stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        self.asked: set[str] = set()
-        self.stages: dict[str, str | None] = {}
-        self.thread = threading.Thread(target=self._read, daemon=True)
-        self.thread.start()
+        self.top = top
+        self.children = deque([self._start()])
+        """Oldest first: answers are read from the first, requests go to the last."""
+        self.stages: list[str | None] = []
+        """The raw stage of each blob, in the order asked for."""
+        self._buffer = b""
 
-    def request(self, blobs: list[str]) -> None:
-        """Ask for blobs not asked for yet, in one write."""
-        fresh = [b for b in blobs if b not in self.asked]
-        self.asked.update(fresh)
-        if fresh:
-            try:
-                self.process.stdin.write(("\n".join(fresh) + "\n").encode())
-            except OSError as exc:  # cat-file died: say so instead of a traceback
-                raise _GitFailed(f"`git cat-file` stopped: {exc.strerror}") from None
+    def _start(self) -> _Child:
+        child = _Child(["git", "cat-file", "--batch=%(objecttype) %(objectsize)", "--buffer"],
+                       self.top, stdin=subprocess.PIPE)
+        _widen_pipe(child.process.stdin)  # so that a request never waits for git
+        return child
 
-    def finish(self) -> dict[str, str | None]:
-        """Close the request stream, wait for the last answer; return {blob: raw stage}."""
+    def request(self, blobs: list[bytes]) -> None:
+        """Ask for blobs, in one write."""
+        if not blobs:
+            return
+        if self.children[-1].written() >= ROTATE_AT:
+            _close_input(self.children[-1])  # it answers what it was asked, then ends
+            self.children.append(self._start())
         try:
-            self.process.stdin.close()
-        except OSError:
+            self.children[-1].process.stdin.write(b"\n".join(blobs) + b"\n")
+            self.children[-1].process.stdin.flush()
+        except OSError as exc:  # cat-file died: say so instead of a traceback
+            raise _GitFailed(f"`git cat-file` stopped: {exc.strerror}") from None
+
+    def take(self, at_least: int = _BATCH_SIZE) -> bool:
+        """Read the answers that came since the last call, if there are `at_least` bytes;
+        False when there were none."""
+        oldest = self.children[0]
+        if len(self.children) > 1 and oldest.process.poll() is not None \
+                and not oldest.unread():
+            oldest.close()  # read to its end: every answer it gave is taken
+            self.children.popleft()
+            oldest, self._buffer = self.children[0], b""
+        if oldest.unread() < max(at_least, 1):
+            return False
+        chunk = oldest.read(_ANSWERS_SIZE)
+        if chunk:
+            buffer = self._buffer + chunk if self._buffer else chunk
+            self._buffer = self._consume(buffer)
+        return bool(chunk)
+
+    def finish(self) -> list[str | None]:
+        """Close the request stream and read the last answers."""
+        _close_input(self.children[-1])
+        for child in self.children:
+            child.process.wait()
+        while self.take(at_least=1) or len(self.children) > 1:
             pass
-        self.thread.join()
-        self.process.wait()
         return self.stages
 
-    def _read(self) -> None:
-        """Parse `<sha> blob <size>\\n<data>\\n` answers from big reads, not line by line."""
-        out = self.process.stdout
-        buffer = b""
-        while True:
-            chunk = out.read1(_READ_SIZE) if hasattr(out, "read1") else out.read(_READ_SIZE)
-            if not chunk:
-                break
-            buffer = self._consume(buffer + chunk if buffer else chunk)
-        out.close()
+    def close(self) -> None:
+        for child in self.children:
+            child.close()
 
     def _consume(self, buffer: bytes) -> bytes:
-        """Take every complete answer off the buffer; return what is left."""
-        pos = 0
-        end = len(buffer)
+        """Take every complete `<type> <size>\\n<data>\\n` answer off the buffer."""
+        pos, end, stages = 0, len(buffer), self.stages
         while True:
             newline = buffer.find(b"\n", pos)
             if newline < 0:
                 break
-            parts = buffer[pos:newline].split(b" ")
-            if len(parts) < 3 or parts[1] != b"blob":
-                self.stages[parts[0].decode()] = None  # "missing" (a shallow boundary)
+            kind, _, size = buffer[pos:newline].partition(b" ")
+            if not size.isdigit():  # `<sha> missing` (a shallow boundary): no data
+                stages.append(None)
                 pos = newline + 1
                 continue
-            stop = newline + 1 + int(parts[2])
-            if stop + 1 > end:
+            stop = newline + 1 + int(size)
+            if stop >= end:
                 break
-            self.stages[parts[0].decode()] = stage_in(buffer[newline + 1:stop])
+            stages.append(stage_at(buffer, newline + 1, stop) if kind == b"blob" else None)
             pos = stop + 1
         return buffer[pos:]
-
-
-def stage_in(data: bytes) -> str | None:
-    """Return the raw `stage:` of a task file's bytes: "" when absent, None when unreadable."""
-    if data.startswith(b"---\n"):
-        fence = data.find(b"\n---", 3)
-        key = data.find(b"\nstage", 3, fence) if fence > 0 else -1
-        if key > 0:
-            found = _SIMPLE_LINE.match(data, key + 1, data.find(b"\n", key + 1))
-            if found is not None and data.find(b"\nstage", key + 1, fence) < 0:
-                return found.group(1).decode("ascii")
-        elif fence > 0 and data[fence + 4:fence + 5] in (b"\n", b"") \
-                and b"\n..." not in data[:fence] and b"stage" not in data[:fence]:
-            return ""  # the front-matter ends without a `stage:` key
-    text, problem = decode(data, "")
-    if problem is not None:
-        return None
-    parts = split_front_matter(text)
-    if parts is None:
-        return None
-    yaml_text = parts[0]
-    lines = _STAGE_LINE.findall(yaml_text)
-    if not lines:
-        return ""
-    if len(lines) == 1:
-        simple = _SIMPLE_STAGE.match(lines[0].strip())
-        if simple:
-            return simple.group(1)
-    return _stage_from_yaml(yaml_text)
-
-
-def _stage_from_yaml(yaml_text: str) -> str | None:
-    """The careful way, for quoted, commented or odd values: the real YAML parser."""
-    try:
-        meta, _ = parse_yaml(yaml_text)
-    except Exception:  # any YAML error: the stage of that version is unknown
-        return None
-    if not isinstance(meta, dict):
-        return None
-    value = meta.get("stage")
-    if value is None:
-        return ""
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        return None
-    return str(value).strip()
-
-
-def _apply(state: _State, commits: list[_Commit], stages: dict, boundary: frozenset) -> None:
-    """Replay commits oldest first: follow renames, deletions and re-additions."""
-    for commit in reversed(commits):
-        at_boundary = commit.sha in boundary
-        key = (commit.sha, commit.epoch, commit.author)
-        changes = commit.changes
-        if len(changes) > 1:  # free the old paths first: a rename, then a new file there
-            changes = sorted(changes, key=lambda c: c[0] not in ("D", "R"))
-        for status, old, new, blob in changes:
-            if status in ("D", "R") and old is not None and old in state.alive:
-                track = state.alive.pop(old)
-                if status == "D" or new is None:
-                    state.dead[old] = track
-                    continue
-            elif status == "D":
-                continue
-            else:
-                track = None
-            if new is None:
-                continue
-            if track is None:
-                track = state.alive.get(new)
-            if track is None:
-                track = state.dead.pop(new, None)
-            if track is None:
-                track = state.new_track(at_boundary)
-            state.alive[new] = track
-            state.record(track, stages.get(blob), key)
 
 
 def _first_stage(root: Path, config) -> str:

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
+import os
 import subprocess
+from array import array
 
 import pytest
 
 from conftest import SMALL_CONFIG
 from mdpm import cli
+from mdpm import history as history_module
 from mdpm.config import load_config
 from mdpm.history import History, read_history, stage_in, terminal_progress
 from mdpm.load import cache_file_name
+from mdpm.tracks import CACHE_VERSION, stage_at
 
 T0 = 1_767_261_600  # 2026-01-01T10:00:00Z
 HOUR = 3600
@@ -161,7 +166,7 @@ def test_refs_limit_the_answer(repo):
     assert set(mine(repo, ["acme/b"]).transitions) == {"acme/b"}
 
 
-@pytest.mark.parametrize("text, expected", [
+STAGE_CASES = [
     ("---\nstage: doing\n---\n", "doing"),
     ("---\nstage: doing   # started Monday\n---\n", "doing"),
     ("---\nstage: 'review'\n---\n", "review"),
@@ -174,9 +179,20 @@ def test_refs_limit_the_answer(repo):
     ("---\nnotes: |\n  stage: x\nstage: doing\n---\n", "doing"),
     ("no front-matter\nstage: doing\n", None),
     ("\ufeff---\r\nstage: doing\r\n---\r\n", "doing"),
-])
+]
+
+
+@pytest.mark.parametrize("text, expected", STAGE_CASES)
 def test_stage_in_reads_only_the_front_matter(text, expected):
     assert stage_in(text.encode("utf-8")) == expected
+
+
+@pytest.mark.parametrize("text, expected", [*STAGE_CASES, ("---\nstage: doing\n", None)])
+def test_stage_read_in_place_looks_at_that_file_only(text, expected):
+    # As cat-file answers: a header before, the next answer after (a fence and a stage).
+    data = text.encode("utf-8")
+    buffer = b"blob 99\n" + data + b"\n" + b"blob 20\n---\nstage: wrong\n---\n"
+    assert stage_at(buffer, 8, 8 + len(data)) == expected
 
 
 def test_cache_mines_only_new_commits_and_survives_a_rebase(repo, monkeypatch):
@@ -303,3 +319,166 @@ def test_a_blob_with_yaml_aliases_is_an_unknown_stage_not_a_hang(repo):
     repo.commit("fix", {"content/projects/acme/a.md": task("review")}, at=T0 + 3 * HOUR)
     assert stage_in(_alias_bomb().encode()) is None
     assert stages(mine(repo), "acme/a") == [("backlog", T0), ("review", T0 + 3 * HOUR)]
+
+
+def all_transitions(history: History) -> dict:
+    return {ref: history.of(ref) for ref in history.transitions}
+
+
+def _tangled_history(repo) -> None:
+    """Renames, a move with an edit, a deletion and a re-addition, spread over 12 commits."""
+    repo.commit("add", {f"content/projects/acme/{n}.md": task("backlog") for n in "abcd"},
+                at=T0)
+    repo.commit("a starts", {"content/projects/acme/a.md": task("doing")})
+    repo.git("mv", "content/projects/acme/a.md", "content/projects/acme/a2.md")
+    repo.commit("rename a")
+    repo.commit("b starts", {"content/projects/acme/b.md": task("doing")})
+    repo.git("rm", "-q", "content/projects/acme/c.md")
+    repo.commit("drop c")
+    (repo.root / "content/projects/beta").mkdir(parents=True)
+    repo.git("mv", "content/projects/acme/a2.md", "content/projects/beta/a2.md")
+    repo.commit("move a and review", {"content/projects/beta/a2.md": task("review")})
+    repo.commit("c is back", {"content/projects/acme/c.md": task("review")})
+    repo.git("mv", "content/projects/acme/b.md", "content/projects/acme/b-old.md")
+    repo.commit("rename b, new b", {"content/projects/acme/b.md": task("backlog", "New b")})
+    repo.commit("a done", {"content/projects/beta/a2.md": task("done")})
+    for stage in ("doing", "review", "done"):
+        repo.commit(f"d to {stage}", {"content/projects/acme/d.md": task(stage)})
+
+
+def _spy_plans(monkeypatch) -> list:
+    plans, plan = [], history_module._plan
+
+    def spy(*args):
+        plans.append(plan(*args))
+        return plans[-1]
+
+    monkeypatch.setattr(history_module, "_plan", spy)
+    return plans
+
+
+def test_a_long_history_read_in_parallel_parts_equals_one_part(repo, monkeypatch,
+                                                                  tmp_path_factory):
+    _tangled_history(repo)
+    plans = _spy_plans(monkeypatch)
+    whole = mine(repo, cache_dir=tmp_path_factory.mktemp("one"))
+    assert len(plans[-1][1]) == 1
+    monkeypatch.setattr(history_module, "PART_SIZE", 1)
+    monkeypatch.setattr(history_module, "_cores", lambda: 4)
+    parts = mine(repo, cache_dir=tmp_path_factory.mktemp("four"))
+    assert len(plans[-1][1]) == 4  # cuts after commits 3, 6 and 9 of 12
+    assert all_transitions(parts) == all_transitions(whole)
+    assert stages(parts, "beta/a2") == [("backlog", T0), ("doing", T0 + HOUR),
+                                        ("review", T0 + 5 * HOUR), ("done", T0 + 8 * HOUR)]
+    assert stages(parts, "acme/c") == [("backlog", T0), ("review", T0 + 6 * HOUR)]
+    assert stages(parts, "acme/b") == [("backlog", T0), ("doing", T0 + 3 * HOUR),
+                                       ("backlog", T0 + 7 * HOUR)]
+
+
+def test_incremental_in_parallel_parts_equals_cold(repo, monkeypatch, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cache")
+    cached = repo.commit("add", {"content/projects/acme/a.md": task("backlog")}, at=T0 - DAY)
+    mine(repo, cache_dir=folder)
+    _tangled_history(repo)  # 12 more commits, read as 4 ranges from the cached commit
+    plans = _spy_plans(monkeypatch)
+    monkeypatch.setattr(history_module, "PART_SIZE", 1)
+    monkeypatch.setattr(history_module, "_cores", lambda: 4)
+    incremental = mine(repo, cache_dir=folder)
+    assert len(plans[-1][1]) == 4 and plans[-1][1][0].startswith(f"{cached}..")
+    cold = mine(repo, cache_dir=tmp_path_factory.mktemp("cold"))
+    assert all_transitions(incremental) == all_transitions(cold) and cold.transitions
+
+
+def test_a_cache_from_an_older_format_is_ignored_and_replaced(repo, tmp_path_factory):
+    repo.commit("add", {"content/projects/acme/a.md": task("backlog")}, at=T0)
+    head = repo.commit("go", {"content/projects/acme/a.md": task("doing")}, at=T0 + HOUR)
+    folder = tmp_path_factory.mktemp("cache")
+    cache = folder / cache_file_name("history", repo.root)
+    cache.write_text(json.dumps({  # the previous format, claiming `done` at HEAD
+        "version": 2, "prefix": "content/projects/", "head": head, "stages": ["done"],
+        "authors": ["X"], "shas": head, "epochs": [T0], "by": [0], "tracks": [[0, 0]],
+        "alive": {"content/projects/acme/a.md": 0}, "dead": {}}))
+    assert stages(mine(repo, cache_dir=folder), "acme/a") == [("backlog", T0),
+                                                              ("doing", T0 + HOUR)]
+    assert json.loads(cache.read_text())["version"] == CACHE_VERSION
+
+
+def test_a_damaged_cache_is_ignored(repo, tmp_path_factory):
+    repo.commit("add", {"content/projects/acme/a.md": task("backlog")}, at=T0)
+    repo.commit("go", {"content/projects/acme/a.md": task("doing")}, at=T0 + HOUR)
+    folder = tmp_path_factory.mktemp("cache")
+    expected = [("backlog", T0), ("doing", T0 + HOUR)]
+    assert stages(mine(repo, cache_dir=folder), "acme/a") == expected
+    cache = folder / cache_file_name("history", repo.root)
+    good = json.loads(cache.read_text())
+    for key, value in [("lengths", "AAAAAA=="), ("entries", "AAAA"), ("shas", "abc"),
+                       ("alive", "!!"), ("byteorder", "middle"), ("stages", [1]),
+                       ("alive_tracks", base64.b64encode(array("i", [10]).tobytes()).decode())]:
+        cache.write_text(json.dumps({**good, key: value}))
+        assert stages(mine(repo, cache_dir=folder), "acme/a") == expected, key
+
+
+def test_each_version_is_read_once_and_gives_its_stage_everywhere(repo, monkeypatch):
+    asked, request = [], history_module._BlobReader.request
+    monkeypatch.setattr(history_module._BlobReader, "request",
+                        lambda self, blobs: asked.extend(blobs) or request(self, blobs))
+    same = task("doing")  # one blob, in two files and three commits
+    repo.commit("add", {"content/projects/acme/a.md": task("backlog"),
+                        "content/projects/acme/b.md": same}, at=T0)
+    repo.commit("swap", {"content/projects/acme/a.md": same,
+                         "content/projects/acme/b.md": task("review")}, at=T0 + HOUR)
+    repo.commit("back", {"content/projects/acme/a.md": task("backlog"),
+                         "content/projects/acme/b.md": same}, at=T0 + 2 * HOUR)
+    history = mine(repo)
+    assert stages(history, "acme/a") == [("backlog", T0), ("doing", T0 + HOUR),
+                                         ("backlog", T0 + 2 * HOUR)]
+    assert stages(history, "acme/b") == [("doing", T0), ("review", T0 + HOUR),
+                                         ("doing", T0 + 2 * HOUR)]
+    assert len(asked) == len(set(asked)) == 3
+
+
+def test_a_cached_commit_merged_from_a_branch_is_mined_again(repo):
+    repo.commit("add", {"content/projects/acme/a.md": task("backlog")}, at=T0)
+    repo.git("checkout", "-q", "-b", "topic")
+    repo.commit("a on a branch", {"content/projects/acme/a.md": task("doing")}, at=T0 + HOUR)
+    mine(repo)  # the cache is at the branch's head
+    repo.git("checkout", "-q", "main")
+    repo.commit("b", {"content/projects/acme/b.md": task("backlog")}, at=T0 + 2 * HOUR)
+    date = f"@{T0 + 3 * HOUR} +0000"
+    repo.git("merge", "-q", "--no-ff", "-m", "merge topic", "topic",
+             env={"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date})
+    # The cached commit is an ancestor of HEAD but not on its first-parent line.
+    assert stages(mine(repo), "acme/a") == [("backlog", T0), ("doing", T0 + 3 * HOUR)]
+
+
+def test_answers_split_over_several_cat_files_give_the_same_history(repo, monkeypatch,
+                                                                    tmp_path_factory):
+    _tangled_history(repo)
+    whole = mine(repo, cache_dir=tmp_path_factory.mktemp("one"))
+    started, start = [], history_module._BlobReader._start
+    monkeypatch.setattr(history_module._BlobReader, "_start",
+                        lambda self: started.append(1) or start(self))
+    monkeypatch.setattr(history_module, "ROTATE_AT", 0)  # a new cat-file for each request,
+    monkeypatch.setattr(history_module, "_READ_SIZE", 256)  # made for every few commits
+    monkeypatch.setattr(history_module, "_BATCH_SIZE", 1)
+    rotated = mine(repo, cache_dir=tmp_path_factory.mktemp("rotated"))
+    assert len(started) > 3
+    assert all_transitions(rotated) == all_transitions(whole) and whole.transitions
+
+
+def test_a_cat_file_that_stops_gives_no_history_and_a_reason(repo, monkeypatch):
+    repo.commit("add", {"content/projects/acme/a.md": task("doing")}, at=T0)
+
+    def broken(self):
+        return history_module._Child(["git", "cat-file", "--no-such-option"], self.top,
+                                     stdin=subprocess.PIPE)
+
+    monkeypatch.setattr(history_module._BlobReader, "_start", broken)
+    history = mine(repo)
+    assert history.status == "none" and "`git cat-file` stopped" in history.message
+
+
+def test_without_positioned_reads_history_is_missing_not_a_crash(git_repo, monkeypatch):
+    monkeypatch.delattr(os, "pread")
+    history = read_history(git_repo.root)
+    assert history.status == "none" and "POSIX" in history.message
