@@ -309,7 +309,7 @@ def build_task(doc: RawDoc, config: Config, problems: list[Problem]) -> Task:
         tags=fields.string_list("tags"),
         body=doc.body, body_line=doc.body_line,
         checklist=doc.checklist if doc.checklist is not None else count_checklist(doc.body),
-        key_lines=dict(doc.key_lines),
+        key_lines=doc.key_lines,
     )
     task.holder = _holder(task, config)
     return task
@@ -319,6 +319,9 @@ def _owners(fields: _Fields) -> tuple[str, ...]:
     value = fields.meta.get("owner")
     if value is None:
         return ()
+    if type(value) is str:  # the usual single owner
+        handle = fields.handle("owner", value)
+        return (handle,) if handle else ()
     values = value if isinstance(value, list) else [value]
     handles = (fields.handle("owner", v) for v in values)
     return tuple(dict.fromkeys(h for h in handles if h))
@@ -352,14 +355,21 @@ def _collaborators(fields: _Fields) -> tuple[Collaborator, ...]:
 def _dependencies(fields: _Fields, project: str) -> tuple[str, ...]:
     refs = []
     for item in fields.string_list("depends-on"):
-        ref = item if "/" in item else f"{project}/{item}"
-        parts = ref.split("/")
-        if len(parts) != 2 or not all(ID_RE.match(p) for p in parts):
+        ref = _reference(item, project)
+        if ref is None:
             fields.problem("depends-on", "dep-missing",
                            f"`{item}` is not a task reference; write `task` or `project/task`")
             continue
         refs.append(ref)
     return tuple(dict.fromkeys(refs))
+
+
+@functools.lru_cache(maxsize=4096)
+def _reference(item: str, project: str) -> str | None:
+    """The full reference `project/task` of a dependency as written, or None."""
+    ref = item if "/" in item else f"{project}/{item}"
+    parts = ref.split("/")
+    return ref if len(parts) == 2 and all(ID_RE.match(p) for p in parts) else None
 
 
 def _priority(fields: _Fields) -> str:
