@@ -26,7 +26,7 @@ from .write import MARKER, read_manifest
 
 if TYPE_CHECKING:
     from .history import History
-    from .markdown import JsonCache
+    from .markdown import ShardedCache
     from .render import Renderer
     from .site import Site
     from .workspace import Workspace
@@ -100,7 +100,7 @@ def build(workspace: Workspace, out_dir: Path, *, now: dt.datetime, history: His
         _prepare_drawings(site, cache_dir, workers)
         renderer = renderer_for(site)
         frame, shown = _frame(renderer), _shown(site)
-        keys = _page_keys(renderer, frame, shown)
+        keys = _page_keys(renderer, frame, shown, _summary_key(site, workspace.config, now))
         cards = _card_cache(renderer, frame, shown, cache_dir)
         kept = _reusable(keys, out_dir, cache_dir)
         new_cards: dict[str, str] = {}
@@ -245,22 +245,31 @@ def _git_head(root: Path) -> str:
 
 
 def _prepare_drawings(site: Site, cache_dir: Path, workers: int) -> None:
-    """Lay out every project's graph and timeline, from the cache or on the fork pool."""
-    from .markdown import JsonCache
+    """Lay out the graph and timeline of every project whose drawings the cache lacks, on the
+    fork pool; the others are read from the cache when a page first shows them."""
+    from .markdown import ShardedCache
 
-    code = _code_key()
-    cache = JsonCache(cache_dir / "drawings.json", code)
-    keyed = {p.id: f"{code}/{p.drawing_key}" for p in site.projects if p.drawings}
+    cache = ShardedCache(cache_dir / _DRAWINGS, _code_key())
+    keyed = {p.id: p.drawing_key for p in site.projects if p.drawings}
     missing = [i for i, p in enumerate(site.projects)
-               if p.drawings and not _is_drawing(cache.entries.get(keyed[p.id]))]
+               if p.drawings and keyed[p.id] not in cache]
     if missing:
         for index, drawn in zip(missing, _map(_draw, site, missing, workers)):
-            cache.entries[keyed[site.projects[index].id]] = list(drawn)
-        cache.dirty = True
+            cache[keyed[site.projects[index].id]] = list(drawn)
     for project in site.projects:
         if project.id in keyed:
-            project.__dict__["_drawn"] = tuple(cache.entries[keyed[project.id]])
+            project.drawings = functools.partial(_stored_drawing, cache, keyed[project.id],
+                                                 project.drawings)
     cache.save(keep=set(keyed.values()))
+
+
+_DRAWINGS = "drawings"
+
+
+def _stored_drawing(cache, key: str, draw: Callable[[], tuple]) -> tuple:
+    """Return a project's drawings from the cache, or lay them out when it lost them."""
+    stored = cache.get(key)
+    return tuple(stored) if _is_drawing(stored) else draw()
 
 
 def _is_drawing(value) -> bool:
@@ -307,10 +316,12 @@ _CHUNK = 64
 #
 # A page's key hashes what it shows: the site's frame (title, date, problem counts, stages,
 # theme and mdpm's own files, the history's head), its own view model and the view of each
-# task it shows. Pages that summarise everything (overview, review, people, metrics) and
-# the feeds are always rendered: they are few.
+# task it shows. The feeds and the metrics page show a few fields of every task: their key
+# hashes those fields only, so most edits leave them as they are. The overview, review and
+# people pages are always rendered: they are few and quick.
 
 _PAGES = "pages.json"
+_SUMMARIES = ("board.json", "calendar.ics", "feed.xml", "metrics/index.html")
 
 
 def _frame(renderer: Renderer) -> str:
@@ -330,14 +341,25 @@ def _shown(site: Site) -> dict[str, str]:
     return {ref: _digest(repr(view) + view.body_key) for ref, view in site.tasks.items()}
 
 
-def _page_keys(renderer: Renderer, frame: str, shown: dict[str, str]) -> dict[str, str]:
+def _page_keys(renderer: Renderer, frame: str, shown: dict[str, str],
+               summary: str) -> dict[str, str]:
     """Return a key per page that can be kept: a hash of everything the page shows."""
+    from .theme import default_theme_dir
+
     site = renderer.site
     lists = _digest(repr(([(p.id, p.title, p.board_url) for p in site.projects],
                           [(p.handle, p.name, p.slug, p.url) for p in site.people])))
     frame = _digest(frame)  # hashed once, not once per page
+    # A theme's own metrics.html may show anything of the site: only the default one's
+    # page is keyed by what `_summary_key` lists.
+    summaries = set(_SUMMARIES) if list(renderer.dirs) == [default_theme_dir()] \
+        else set(_SUMMARIES) - {"metrics/index.html"}
     keys = {}
     for spec in renderer.specs:
+        if spec.path in summaries:
+            keys[spec.path] = _digest("\0".join([frame, spec.path, spec.template or "",
+                                                 summary]))
+            continue
         inputs = _page_inputs(spec, site)
         if inputs is None:
             continue
@@ -348,6 +370,26 @@ def _page_keys(renderer: Renderer, frame: str, shown: dict[str, str]) -> dict[st
                           *(shown.get(ref, ref) for ref in sorted(refs))])
         keys[spec.path] = _digest(text)
     return keys
+
+
+def _summary_key(site: Site, config, now: dt.datetime) -> str:
+    """A hash of everything board.json, calendar.ics and feed.xml (feeds.py) and the default
+    metrics page (charts.metrics_view and metrics.html) show: when they show more of a task
+    or of the site, it must be added here."""
+    tasks = [(t.ref, t.project, t.project_title, t.title, t.url, t.owner, t.holder,
+              t.collaborators, t.stage, t.stage_title, t.done, [link.ref for link in t.depends_on],
+              t.due, t.priority, t.blocked, t.expedite, t.cycle_days,
+              [(s.stage, s.stage_title, s.at, s.commit, s.author) for s in t.history])
+             for t in site.tasks.values()]
+    history = site.history
+    rest = (now.isoformat(), repr(config), site.title, site.generated, site.base_url,
+            site.history_available, site.history_message,
+            history.status if history else None, history.head if history else None,
+            [(s.id, s.title, s.type, s.limit, s.count) for s in site.stages],
+            [(p.handle, p.name, len(p.holds), p.limit) for p in site.people],
+            [p.problem.as_dict() for p in site.problems],
+            [(p.id, p.title, p.url, p.refs) for p in site.projects])
+    return _digest(repr((rest, tasks)))
 
 
 def _page_inputs(spec, site: Site) -> tuple[str, Iterable[str]] | None:
@@ -382,16 +424,17 @@ def _page_inputs(spec, site: Site) -> tuple[str, Iterable[str]] | None:
 # a page showing that one task. Every board's cards are kept (one per task, most of the
 # boards' cost).
 
-_CARDS = "cards.json"
+_CARDS = "cards"
 
 
 def _card_cache(renderer: Renderer, frame: str, shown: dict[str, str],
-                cache_dir: Path) -> JsonCache:
-    """Let the renderer take cards from the last builds' cache; return that cache."""
-    from .markdown import JsonCache
+                cache_dir: Path) -> ShardedCache:
+    """Let the renderer take cards from the last builds' cache (each process reads the
+    groups of the cards it needs); return that cache."""
+    from .markdown import ShardedCache
 
-    cache = JsonCache(cache_dir / _CARDS, "2")
-    renderer.stored_cards = cache.entries
+    cache = ShardedCache(cache_dir / _CARDS, "3")
+    renderer.stored_cards = cache
     renderer.card_key = functools.partial(_card_key, _digest(frame), shown)
     return cache
 
@@ -400,10 +443,9 @@ def _card_key(frame_key: str, shown: dict[str, str], ref: str) -> str:
     return _digest(f"{frame_key}\0{shown.get(ref, ref)}")
 
 
-def _save_cards(renderer: Renderer, cards: JsonCache, new: dict[str, str]) -> None:
+def _save_cards(renderer: Renderer, cards: ShardedCache, new: dict[str, str]) -> None:
     """Add the cards rendered in this build; keep those of the site's tasks only."""
-    cards.entries.update(new)
-    cards.dirty = bool(new)
+    cards.update(new)
     cards.save(keep={renderer.card_key(ref) for ref in renderer.site.tasks})
 
 
@@ -411,20 +453,25 @@ def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-def _reusable(keys: dict[str, str], out_dir: Path, cache_dir: Path) -> set[str]:
+def _reusable(keys: dict[str, str], out_dir: Path, cache_dir: Path) -> dict[str, str]:
     """Return the pages whose key equals the one they were last written with, and whose
-    file is still the one written then (same size and mtime)."""
+    file is still the one written then (same size and mtime), with that stamp."""
     from .write import stamp
 
     try:
         last_out, last = json.loads((cache_dir / _PAGES).read_text(encoding="utf-8"))
     except (OSError, ValueError, TypeError, UnicodeDecodeError):
-        return set()
+        return {}
     if last_out != str(out_dir) or not isinstance(last, dict) or not (out_dir / MARKER).is_file():
-        return set()
+        return {}
     base = str(out_dir)
-    return {path for path, key in keys.items()
-            if last.get(path) == [key, stamp(os.path.join(base, path))]}
+    kept = {}
+    for path, key in keys.items():
+        entry = last.get(path)
+        if isinstance(entry, list) and len(entry) == 2 and entry[0] == key \
+                and entry[1] is not None and entry[1] == stamp(os.path.join(base, path)):
+            kept[path] = entry[1]
+    return kept
 
 
 def _save_page_keys(keys: dict[str, str], stamps: dict[str, str | None], out_dir: Path,
@@ -437,7 +484,7 @@ def _save_page_keys(keys: dict[str, str], stamps: dict[str, str | None], out_dir
         pass
 
 
-def _render_and_put(renderer: Renderer, writer: SiteWriter, kept: set[str], workers: int,
+def _render_and_put(renderer: Renderer, writer: SiteWriter, kept: dict[str, str], workers: int,
                     cards: dict[str, str]) -> Iterator[Outcome]:
     """Render every page not kept and hand it to the writer, on forked workers when there
     are many: each worker writes the pages it renders, so no page travels back here. Cards
@@ -449,7 +496,7 @@ def _render_and_put(renderer: Renderer, writer: SiteWriter, kept: set[str], work
     todo = [i for i, spec in enumerate(renderer.specs) if spec.path not in kept]
     for spec in renderer.specs:
         if spec.path in kept:
-            yield writer.put(spec.path, None, "")
+            yield writer.keep(spec.path, kept[spec.path])
     chunks = _chunks(renderer, todo, workers)
     # On a large site even a few pages are worth a pool: the overview, metrics and feeds
     # summarise every task (most of a rebuild after one change).
@@ -463,7 +510,7 @@ def _render_and_put(renderer: Renderer, writer: SiteWriter, kept: set[str], work
                 cards.update(new_cards)
                 yield from outcomes
             return
-        renderer.compile_all()  # once here, not once in every worker
+        renderer.compile_all([renderer.specs[i] for i in todo])  # once, not per worker
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for outcomes, new_cards in pool.imap(_render_chunk, chunks):
                 cards.update(new_cards)
@@ -474,11 +521,19 @@ def _render_and_put(renderer: Renderer, writer: SiteWriter, kept: set[str], work
 
 def _chunks(renderer: Renderer, todo: list[int], workers: int) -> list[list[int]]:
     """Cut the pages to render into chunks for the workers: the boards together first (they
-    share the cards, each rendered once per process), then the rest in small chunks."""
+    share the cards, each rendered once per process), the pages that show the review
+    together (it is made once per process), then the rest in small chunks."""
     boards = [i for i in todo if renderer.specs[i].template == "board.html"]
-    rest = [i for i in todo if renderer.specs[i].template != "board.html"]
+    reviewed = [i for i in todo if renderer.specs[i].path in _REVIEWED]
+    rest = [i for i in todo if renderer.specs[i].template != "board.html"
+            and renderer.specs[i].path not in _REVIEWED]
     size = max(1, min(_CHUNK, len(todo) // (4 * workers)))  # a few pages: one at a time
-    return ([boards] if boards else []) + [rest[i:i + size] for i in range(0, len(rest), size)]
+    return [chunk for chunk in (boards, reviewed) if chunk] \
+        + [rest[i:i + size] for i in range(0, len(rest), size)]
+
+
+_REVIEWED = ("index.html", "review/index.html")
+"""The pages that show `Site.review`."""
 
 
 _WORKER: dict = {}

@@ -240,8 +240,12 @@ def _loads(fragment: str):
     return meta.get("k") if isinstance(meta, dict) else None
 
 
-def _yaml_key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", key) else json.dumps(key)
+def _yaml_key(key) -> str:
+    """A mapping key written so that it reads back as itself (`"true"` stays a string)."""
+    if not isinstance(key, str):
+        return render_value(key)
+    plain = re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", key) and _loads(key) == key
+    return key if plain else json.dumps(key)
 
 
 def _verify(old_meta: dict, new_text: str, key: str, value) -> None:
@@ -261,8 +265,18 @@ def _verify(old_meta: dict, new_text: str, key: str, value) -> None:
 
 
 def _same(old, new) -> bool:
-    """True when `new` is the value already there (1 is not true, "1" is not 1)."""
-    return json.dumps(old, default=str) == json.dumps(_normal(new), default=str)
+    """True when `new` is the value already there (1 is not true, "1" is not 1, nor are
+    mapping keys: `true:` is not `"true":`)."""
+    return _typed(old) == _typed(_normal(new))
+
+
+def _typed(value):
+    """The value with the type of every part spelt out, to compare exactly."""
+    if isinstance(value, dict):
+        return "map", tuple((_typed(k), _typed(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return "list", tuple(_typed(v) for v in value)
+    return type(value).__name__, value
 
 
 def _normal(value):

@@ -14,7 +14,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from .cache import cache_dir
 
 # Bump when the rendering or the sanitizer settings change, so old caches are dropped.
 RENDERER_VERSION = "4"
-_CACHE_FILE = "markdown.json"
+_CACHE_FOLDER = "markdown"
 # Safe mode is cmark's default: raw HTML and javascript:/vbscript:/file: links are dropped.
 _OPTIONS = Options.CMARK_OPT_DEFAULT | Options.CMARK_OPT_VALIDATE_UTF8
 _TAGS = set(nh3.ALLOWED_TAGS) | {"input"}
@@ -95,80 +95,196 @@ def default_cache_dir(root: Path) -> Path:
     return cache_dir(root)
 
 
-class JsonCache:
-    """String values by key, persisted as one JSON file; a bad or foreign file is ignored."""
+class ShardedCache:
+    """Values by key in a folder of JSON files, one per group of keys (by a hash of the key),
+    and an index of the keys: a group is read only when one of its keys is first asked for,
+    and only the groups that changed are written again. A bad or foreign file is ignored."""
 
-    def __init__(self, path: Path | None = None, version: str = ""):
-        self.path = path
+    INDEX = "index.json"
+
+    def __init__(self, folder: Path | None = None, version: str = ""):
+        self.folder = folder
         self.version = version
-        self.entries: dict[str, Any] = self._load() if path else {}
+        self._groups: dict[str, dict[str, Any]] = {}
+        self._changed: set[str] = set()
+        self._index = self._read_index() if folder else {}
+        """Group -> its keys, as the files hold them; None when the index is missing or bad."""
         self.dirty = False
 
-    def _load(self) -> dict:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError, UnicodeDecodeError):
-            return {}
-        if not isinstance(data, dict) or data.get("version") != self.version \
-                or not isinstance(data.get("entries"), dict):
-            return {}
-        return data["entries"]
+    def _read_index(self) -> dict[str, set[str]] | None:
+        data = _read_json(self.folder / self.INDEX)
+        keys = data.get("keys") if isinstance(data, dict) and data.get("version") == \
+            self.version else None
+        if not isinstance(keys, dict) or not all(isinstance(v, list) for v in keys.values()):
+            return None
+        return {group: set(names) for group, names in keys.items()}
+
+    def _group(self, name: str) -> dict[str, Any]:
+        entries = self._groups.get(name)
+        if entries is None:
+            entries = {}
+            if self.folder:
+                data = _read_json(self.folder / f"{name}.json")
+                if isinstance(data, dict) and data.get("version") == self.version \
+                        and isinstance(data.get("entries"), dict):
+                    entries = data["entries"]
+            self._groups[name] = entries
+            if self._index is not None and self._index.get(name, set()) != entries.keys():
+                self._index[name] = set(entries)  # the files are right, not the index
+                self._changed.add(self.INDEX)
+        return entries
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._group(group_of(key)).get(key, default)
+
+    def __contains__(self, key: str) -> bool:
+        """Whether the cache holds `key`, from the index when there is one (no group read)."""
+        name = group_of(key)
+        if self._index is not None and name not in self._groups:
+            return key in self._index.get(name, ())
+        return key in self._group(name)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        name = group_of(key)
+        self._group(name)[key] = value
+        if self._index is not None:
+            self._index.setdefault(name, set()).add(key)
+        self._changed.add(name)
+        self.dirty = True
+
+    def update(self, entries: dict[str, Any]) -> None:
+        for key, value in entries.items():
+            self[key] = value
 
     def save(self, keep: set[str] | None = None) -> None:
-        """Write the cache (only the keys in `keep`, when given) atomically."""
-        if not self.path or not (self.dirty or keep is not None and keep != set(self.entries)):
+        """Write the groups that changed; with `keep`, drop every other key first (reading
+        only the groups the index says hold one)."""
+        if not self.folder:
             return
-        entries = self.entries if keep is None else {k: v for k, v in self.entries.items()
-                                                      if k in keep}
+        if self._index is None:  # no index to trust: read every group once to make one
+            for name in self._group_files():
+                self._group(name)
+            self._index = {name: set(entries) for name, entries in self._groups.items()}
+            self._changed.add(self.INDEX)
+        if keep is not None:
+            self._drop_all_but(keep)
+        if not self._changed:
+            return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".cache-")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                _write_json(handle, self.version, entries)
-            os.replace(tmp, self.path)
+            self.folder.mkdir(parents=True, exist_ok=True)
+            for name in sorted(self._changed - {self.INDEX}):
+                entries = self._groups[name]
+                path = self.folder / f"{name}.json"
+                if entries:
+                    _write_atomically(path, self.version, entries)
+                else:
+                    path.unlink(missing_ok=True)
+                    self._index.pop(name, None)
+            keys = {name: sorted(names) for name, names in sorted(self._index.items()) if names}
+            _write_atomically(self.folder / self.INDEX, self.version, keys, field="keys")
         except OSError:
             pass  # a cache that cannot be written only makes the next build slower
+        self._changed = set()
+
+    def _drop_all_but(self, keep: set[str]) -> None:
+        wanted: dict[str, set[str]] = {}
+        for key in keep:
+            wanted.setdefault(group_of(key), set()).add(key)
+        for name in [*self._index, *self._groups]:
+            if self._index.get(name, set()) - wanted.get(name, set()) \
+                    or self._groups.get(name, {}).keys() - wanted.get(name, set()):
+                entries = self._group(name)
+                for key in entries.keys() - wanted.get(name, set()):
+                    del entries[key]
+                self._index[name] = set(entries)
+                self._changed.add(name)
+
+    def _group_files(self) -> list[str]:
+        try:
+            names = os.listdir(self.folder)
+        except OSError:
+            return []
+        return sorted(n[:-5] for n in names if _GROUP_FILE.fullmatch(n))
 
 
-def _write_json(handle, version: str, entries: dict[str, Any]) -> None:
-    """Write {"version": ..., "entries": ...} by slices: the C encoder (json.dump uses the
-    pure-Python one) without holding the whole text in memory."""
-    handle.write(f'{{"version": {json.dumps(version)}, "entries": {{')
-    items = list(entries.items())
-    for start in range(0, len(items), 500):
-        part = json.dumps(dict(items[start:start + 500]))[1:-1]
-        handle.write(part if start == 0 else ", " + part)
-    handle.write("}}")
+_GROUP_FILE = re.compile(r"[0-9a-f]{2}\.json")
 
 
-class MarkdownCache(JsonCache):
+def group_of(key: str) -> str:
+    """Return the group (file) of a cache key, one of 64, by a hash of the key."""
+    digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=1).digest()
+    return f"{digest[0] & 63:02x}"
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        with open(path, "rb") as handle:
+            return json.loads(handle.read())
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+
+
+def _write_atomically(path: Path, version: str, value: dict, field: str = "entries") -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cache-")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps({"version": version, field: value}, separators=(",", ":")))
+        os.replace(tmp, path)
+    except OSError:
+        os.unlink(tmp)
+        raise
+
+
+class RenderedMarkdown(Mapping):
+    """{content key: HTML} of a site's texts: those rendered in this build, the others read
+    from the cache when a page first asks for them (and rendered then if the cache lost them)."""
+
+    def __init__(self, cache: ShardedCache, texts: dict[str, str], fresh: dict[str, str]):
+        self._cache = cache
+        self._texts = texts
+        self._html = fresh
+
+    def __getitem__(self, key: str) -> str:
+        html = self._html.get(key)
+        if html is None:
+            text = self._texts[key]  # KeyError for a text not on the site
+            html = self._cache.get(_stored_key(key))
+            if not isinstance(html, str):
+                html = _render(text)
+            self._html[key] = html
+        return html
+
+    def __iter__(self):
+        return iter(self._texts)
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+
+class MarkdownCache(ShardedCache):
     """Rendered HTML keyed by a hash of (Markdown, renderer version, sanitizer settings)."""
 
-    def __init__(self, path: Path | None = None):
-        super().__init__(path, _version())
+    def __init__(self, folder: Path | None = None):
+        super().__init__(folder, _version())
 
-    def render_all(self, texts: Iterable[str], *, workers: int = 1) -> dict[str, str]:
+    def render_all(self, texts: Iterable[str], *, workers: int = 1) -> Mapping[str, str]:
         """Return {content_key(text): html} for every text, rendering only the ones not cached."""
         return self.start(texts, workers=workers)()
 
     def start(self, texts: Iterable[str], *,
-              workers: int = 1) -> Callable[[], dict[str, str]]:
+              workers: int = 1) -> Callable[[], Mapping[str, str]]:
         """Start rendering the texts not cached, on a fork pool when there are many; return
         a function that waits for them and returns what `render_all` returns (the caller
         does other work meanwhile)."""
         keyed = {content_key(text): text for text in texts}
-        stored = {key: _stored_key(key) for key in keyed}
-        missing = [(k, t) for k, t in keyed.items() if not isinstance(
-            self.entries.get(stored[k]), str)]
+        missing = [(k, t) for k, t in keyed.items() if _stored_key(k) not in self]
         rendered = _start_many(missing, workers) if missing else dict
 
-        def finish() -> dict[str, str]:
+        def finish() -> Mapping[str, str]:
             done = rendered()
             for key, html in done.items():
-                self.entries[stored[key]] = html
-            self.dirty = self.dirty or bool(done)
-            self.used = set(stored.values())
-            return {key: self.entries[stored[key]] for key in keyed}
+                self[_stored_key(key)] = html
+            return RenderedMarkdown(self, keyed, dict(done))
         return finish
 
     def save(self, keep: set[str] | None = None) -> None:
@@ -177,7 +293,7 @@ class MarkdownCache(JsonCache):
 
 
 def cache_file(cache_dir: Path) -> Path:
-    return cache_dir / _CACHE_FILE
+    return cache_dir / _CACHE_FOLDER
 
 
 @functools.lru_cache(maxsize=1)

@@ -236,10 +236,11 @@ class Renderer:
         return self._card_template.render(t=self.site.tasks[ref], root=ROOT_MARK, site=self.site,
                                           badges=self._badges)
 
-    def compile_all(self) -> None:
-        """Load the pages' templates now (forked workers then share them); a broken one is
-        reported when a page renders it."""
-        names = {spec.template for spec in self.specs if spec.template}
+    def compile_all(self, specs: Iterable[PageSpec] | None = None) -> None:
+        """Load the templates of these pages (all by default) now, so forked workers share
+        them; a broken one is reported when a page renders it."""
+        names = {spec.template for spec in (self.specs if specs is None else specs)
+                 if spec.template}
         names |= {"_card.html", "_macros.html", "_header.html", "_footer.html"} & self.templates
         for name in sorted(names):
             try:

@@ -250,7 +250,8 @@ class Site:
     tasks: dict[str, TaskView]
     people: list[PersonView]
     problems: list[ProblemView]
-    review: Review
+    make_review: Callable[[], Review] = field(repr=False)
+    """Makes `review` when a page first shows it (a rebuild of other pages skips it)."""
     boards: list[Board]
     history_available: bool
     history_message: str
@@ -262,6 +263,10 @@ class Site:
     """The repository, where the site's own theme is looked for."""
     theme: str = "default"
     history: History | None = None
+
+    @functools.cached_property
+    def review(self) -> Review:
+        return self.make_review()
 
     @property
     def errors(self) -> int:
@@ -322,7 +327,7 @@ def build_site(workspace, problems: list[Problem], history: History, now: dt.dat
         tasks=tasks,
         people=people,
         problems=problem_views,
-        review=review(portfolio, problems, history, now),
+        make_review=functools.partial(review, portfolio, problems, history, now),
         boards=_boards(stages, projects, people, tasks),
         history_available=history.available,
         history_message=history.message,
@@ -433,7 +438,8 @@ def _step(portfolio: Portfolio, transition) -> Step:
     stage = portfolio.config.stage(transition.stage)
     at = transition.at.astimezone(dt.timezone.utc)
     return Step(transition.stage, stage.title if stage else transition.stage,
-                at.strftime("%Y-%m-%dT%H:%M:%SZ"), at.date().isoformat(),
+                at.replace(tzinfo=None).isoformat(timespec="seconds") + "Z",  # strftime: slow
+                at.date().isoformat(),
                 transition.commit, transition.author)
 
 

@@ -157,6 +157,13 @@ class SiteWriter:
             return rel, False, None, same
         return rel, True, name, _write_file(os.path.join(self.folder, name), data)
 
+    def keep(self, rel: str, file_stamp: str) -> Outcome:
+        """Keep a file of the site as it is; `file_stamp` is its stamp, just read by the
+        caller (see `stamp`)."""
+        if self.previous is None:
+            raise WriteError(f"{rel}: no page to keep in a new output folder")
+        return rel, False, None, file_stamp
+
     def record(self, outcome: Outcome) -> None:
         """Count what `put` did (in whichever process) with one file."""
         rel, written, name, file_stamp = outcome

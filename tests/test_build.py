@@ -203,7 +203,7 @@ def test_a_rebuild_from_caches_equals_a_fresh_build(tmp_path):
     root = copy_broken(tmp_path / "repo")
     out, cache = tmp_path / "site", tmp_path / "cache"
     build_copy(root, out, cache=cache)
-    assert (cache / "cards.json").is_file()  # the all-projects board's cards
+    assert (cache / "cards" / "index.json").is_file()  # the all-projects board's cards
     task = root / "content" / "projects" / "limits" / "held-1.md"
     task.write_text(task.read_text().replace("title:", "title: Renamed", 1))
     build_copy(root, out, cache=cache)

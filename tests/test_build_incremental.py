@@ -7,6 +7,7 @@ its inputs changed would leave a page that differs from the fresh build.
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
 import os
 import shutil
@@ -14,9 +15,12 @@ import shutil
 import pytest
 
 from mdpm import build as build_module
+from mdpm import feeds
+from mdpm.build import build
 from mdpm.errors import UsageError
 from mdpm.render import default_theme_dir
-from sitecheck import build_copy, copy_broken, html_pages, tree_bytes
+from mdpm.workspace import open_workspace
+from sitecheck import NOW, build_copy, copy_broken, html_pages, tree_bytes
 
 LIMITS = ("content", "projects", "limits")
 
@@ -60,7 +64,26 @@ def _site_title(root):
                                                  'title = "Renamed site"'))
 
 
-CHANGES = [_owner_to_erin, _renamed, _done, _ticked, _removed, _added, _site_title]
+def _priority(root):
+    _edit(root, "doing-a.md", "stage: doing", "stage: doing\npriority: high")
+
+
+def _due(root):
+    _edit(root, "doing-a.md", "due: 2099-01-01", "due: 2099-01-02")
+
+
+def _body_only(root):
+    _edit(root, "doing-a.md", "- [ ] finished", "- [ ] finished\n\nSome *notes*.")
+
+
+def _base_url(root):
+    config = root / "mdpm.toml"
+    config.write_text(config.read_text().replace(
+        "[site]\n", '[site]\nbase_url = "https://example.org/status"\n', 1))
+
+
+CHANGES = [_owner_to_erin, _renamed, _done, _ticked, _removed, _added, _site_title, _priority,
+           _due, _body_only, _base_url]
 
 
 @pytest.fixture
@@ -163,3 +186,125 @@ def test_a_theme_can_replace_the_page_header(tmp_path):
     assert '<header class="brand-header"><a href="../../../index.html">' in task
     assert task.count("brand-header") == 1 and "· Overview" not in task
     assert '<a href="../index.html">Broken on purpose</a> · Board</header>' in board
+
+
+SUMMARIES = ("board.json", "calendar.ics", "feed.xml", "metrics/index.html")
+
+
+def _rendered_summaries(monkeypatch) -> list[str]:
+    """Record which summary pages a build (on this process) renders."""
+    made: list[str] = []
+    for name, path in (("board_json", "board.json"), ("calendar_ics", "calendar.ics"),
+                       ("atom_feed", "feed.xml")):
+        original = getattr(feeds, name)
+        monkeypatch.setattr(feeds, name, lambda site, f=original, p=path: made.append(p) or f(site))
+    original_render = build_module._render_chunk
+
+    def render_chunk(indexes):
+        renderer = build_module._WORKER["job"][0]
+        made.extend(renderer.specs[i].path for i in indexes
+                    if renderer.specs[i].path == "metrics/index.html")
+        return original_render(indexes)
+    monkeypatch.setattr(build_module, "_render_chunk", render_chunk)
+    return made
+
+
+def test_the_feeds_and_metrics_are_kept_when_what_they_show_did_not_change(tmp_path,
+                                                                          monkeypatch):
+    monkeypatch.setattr(build_module, "_workers", lambda: 1)
+    root = copy_broken(tmp_path / "repo")
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    build_copy(root, out, cache=cache)
+    made = _rendered_summaries(monkeypatch)
+    _ticked(root)  # a checklist: none of them shows it
+    build_copy(root, out, cache=cache)
+    assert made == []
+    _due(root)  # the calendar, board.json and feed show the due date... or the task
+    build_copy(root, out, cache=cache)
+    assert sorted(made) == sorted(SUMMARIES)
+    build_copy(root, tmp_path / "fresh", cache=tmp_path / "fresh-cache")
+    assert tree_bytes(out) == tree_bytes(tmp_path / "fresh")
+
+
+@pytest.mark.parametrize("later", [dt.timedelta(seconds=30), dt.timedelta(days=1)],
+                         ids=["seconds", "a-day"])
+def test_a_rebuild_at_another_time_equals_a_fresh_build(tmp_path, pooled, later):
+    root = copy_broken(tmp_path / "repo")
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    build_copy(root, out, cache=cache)
+    build_copy(root, out, now=NOW + later, cache=cache)
+    build_copy(root, tmp_path / "fresh", now=NOW + later, cache=tmp_path / "fresh-cache")
+    assert tree_bytes(out) == tree_bytes(tmp_path / "fresh")
+
+
+TASK = "---\ntitle: {title}\nowner: alice\nstage: {stage}\ndue: 2026-12-01\n---\n- [ ] one\n"
+CONFIG = ('[site]\ntitle = "T"\n[[stage]]\nid = "todo"\ntype = "queue"\n[[stage]]\n'
+          'id = "doing"\ntype = "active"\n[[stage]]\nid = "done"\ntype = "done"\n'
+          '[people.alice]\n')
+
+
+def _git_build(repo, out, cache):
+    """Build with the history read from git, as `mdpm build` does."""
+    return build(open_workspace(repo.root), out, now=NOW, cache_dir=cache)
+
+
+def test_a_new_commit_changes_the_metrics_and_feeds_as_a_fresh_build_does(git_repo, tmp_path,
+                                                                         pooled):
+    files = {"mdpm.toml": CONFIG}
+    files.update({f"content/projects/p/t{i}.md": TASK.format(title=f"Task {i}", stage="todo")
+                  for i in range(6)})
+    git_repo.commit("start", files)
+    git_repo.commit("work", {"content/projects/p/t1.md": TASK.format(title="Task 1",
+                                                                     stage="doing")})
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    _git_build(git_repo, out, cache)
+    before = tree_bytes(out)
+    git_repo.commit("finish", {"content/projects/p/t1.md": TASK.format(title="Task 1",
+                                                                       stage="done")})
+    _git_build(git_repo, out, cache)
+    git_repo.commit("only history", {"content/projects/p/t2.md": TASK.format(
+        title="Task 2", stage="doing")})
+    git_repo.commit("back", {"content/projects/p/t2.md": TASK.format(title="Task 2",
+                                                                     stage="todo")})
+    _git_build(git_repo, out, cache)  # the files are as before; the history is not
+    _git_build(git_repo, tmp_path / "fresh", tmp_path / "fresh-cache")
+    rebuilt, fresh = tree_bytes(out), tree_bytes(tmp_path / "fresh")
+    assert [path for path in rebuilt if rebuilt[path] != fresh.get(path)] == []
+    assert rebuilt.keys() == fresh.keys()
+    assert rebuilt["feed.xml"] != before["feed.xml"]
+    assert rebuilt["metrics/index.html"] != before["metrics/index.html"]
+
+
+def test_a_theme_metrics_page_is_rendered_whatever_it_shows(tmp_path, pooled):
+    root = copy_broken(tmp_path / "repo")
+    templates = root / "themes" / "brand" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "metrics.html").write_text(
+        '{% for t in site.tasks.values() %}{{ t.ref }} {{ t.checklist }}\n{% endfor %}')
+    config = root / "mdpm.toml"
+    config.write_text(config.read_text().replace('[site]\n', '[site]\ntheme = "brand"\n', 1))
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    build_copy(root, out, cache=cache)
+    before = (out / "metrics" / "index.html").read_text()
+    _ticked(root)
+    build_copy(root, out, cache=cache)
+    after = (out / "metrics" / "index.html").read_text()
+    assert after != before
+    build_copy(root, tmp_path / "fresh", cache=tmp_path / "fresh-cache")
+    assert after == (tmp_path / "fresh" / "metrics" / "index.html").read_text()
+
+
+def test_cache_groups_lost_behind_their_index_are_made_again(tmp_path, pooled):
+    root = copy_broken(tmp_path / "repo")
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    build_copy(root, out, cache=cache)
+    lost = [group for name in ("markdown", "drawings", "cards")
+            for group in (cache / name).glob("??.json")]
+    assert lost and all((cache / name / "index.json").is_file()
+                        for name in ("markdown", "drawings", "cards"))
+    for group in lost:
+        group.unlink()  # the indexes still list every entry
+    _site_title(root)  # every page again; the drawings' keys stay
+    build_copy(root, out, cache=cache)
+    build_copy(root, tmp_path / "fresh", cache=tmp_path / "fresh-cache")
+    assert tree_bytes(out) == tree_bytes(tmp_path / "fresh")

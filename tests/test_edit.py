@@ -294,3 +294,20 @@ def test_generated_edits_change_only_the_value(text, key, value):
     if key in before:
         restored = set_key(after, key, before[key])
         assert front_matter_of(restored) == before
+
+
+@pytest.mark.parametrize("text, value", [
+    ('---\ntitle: "a"\ndepends-on: {true: a, a: a}\n---\n', {"true": "a", "a": "a"}),
+    ('---\ntitle: "a"\ndepends-on:  # roles\n  a: a\n---\n', {"true": "a"}),
+    ('---\ntitle: "a"\ndepends-on:\n  a: a\n---\n', {"12": "a"}),
+])
+def test_mapping_keys_that_yaml_reads_as_other_types_are_quoted(text, value):
+    after = set_key(text, "depends-on", value)
+    assert front_matter_of(after)["depends-on"] == value
+
+
+def test_a_boolean_key_is_written_back_as_one():
+    text = '---\ntitle: "a"\ndepends-on:  # roles\n  true: a\n---\n'
+    after = set_key(text, "depends-on", {"a": "a"})
+    restored = set_key(after, "depends-on", {True: "a"})
+    assert front_matter_of(restored)["depends-on"] == {True: "a"}

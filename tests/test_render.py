@@ -40,36 +40,61 @@ def test_markdown_drops_active_content(payload):
 
 
 def test_markdown_cache_renders_each_text_once(tmp_path):
-    path = tmp_path / "md.json"
+    path = tmp_path / "md"
     cache = MarkdownCache(path)
     html = cache.render_all(["# One", "# Two"])
     assert html[content_key("# One")] == "<h3>One</h3>\n"
     cache.save()
     again = MarkdownCache(path)
-    assert len(again.entries) == 2
+    assert sum(len(json.loads(f.read_text())["entries"]) for f in path.glob("??.json")) == 2
     assert again.render_all(["# One"]) == {content_key("# One"): "<h3>One</h3>\n"}
     assert not again.dirty
     again.save(keep={content_key("# One")})
-    assert len(MarkdownCache(path).entries) == 1
+    assert sum(len(json.loads(f.read_text())["entries"]) for f in path.glob("??.json")) == 1
+    assert MarkdownCache(path).render_all(["# Two"]) == {content_key("# Two"): "<h3>Two</h3>\n"}
+
+
+def _stored(path):
+    """The cache's only group file and its JSON."""
+    (group,) = path.glob("??.json")
+    return group, json.loads(group.read_text())
 
 
 def test_markdown_cache_is_json_keyed_by_the_renderer(tmp_path):
-    path = tmp_path / "md.json"
+    path = tmp_path / "md"
     cache = MarkdownCache(path)
     cache.render_all(["hello"])
     cache.save()
-    data = json.loads(path.read_text())
+    group, data = _stored(path)
     (key,) = data["entries"]
     assert key != content_key("hello")  # the key also hashes mdpm's and the sanitizer's settings
     data["entries"] = {content_key("hello"): "<script>alert(1)</script>"}  # a planted entry
-    path.write_text(json.dumps(data))
+    group.write_text(json.dumps(data))
     assert MarkdownCache(path).render_all(["hello"]) == {content_key("hello"): "<p>hello</p>\n"}
     data["version"] = "other"
     data["entries"] = {key: "<script>alert(1)</script>"}  # made by other settings
-    path.write_text(json.dumps(data))
+    group.write_text(json.dumps(data))
     assert "script" not in MarkdownCache(path).render_all(["hello"])[content_key("hello")]
-    path.write_bytes(pickle.dumps({"entries": 1}))
-    assert MarkdownCache(path).entries == {}
+    data["version"] = json.loads((path / "index.json").read_text())["version"]
+    data["entries"] = {key: ["not", "html"]}  # the right key, a value of the wrong kind
+    group.write_text(json.dumps(data))
+    assert MarkdownCache(path).render_all(["hello"]) == {content_key("hello"): "<p>hello</p>\n"}
+    group.write_bytes(pickle.dumps({"entries": 1}))
+    (path / "index.json").write_bytes(pickle.dumps({"keys": 1}))
+    assert MarkdownCache(path).render_all(["hello"]) == {content_key("hello"): "<p>hello</p>\n"}
+
+
+def test_markdown_cache_survives_a_lost_group_file(tmp_path):
+    path = tmp_path / "md"
+    cache = MarkdownCache(path)
+    cache.render_all(["# One"])
+    cache.save()
+    group, _ = _stored(path)
+    group.unlink()  # the index still lists the text
+    again = MarkdownCache(path)
+    assert again.render_all(["# One"]) == {content_key("# One"): "<h3>One</h3>\n"}
+    again.save(keep={content_key("# One")})  # the index is mended
+    assert json.loads((path / "index.json").read_text())["keys"] == {}
 
 
 def test_unsafe_links_become_plain_text():

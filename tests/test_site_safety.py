@@ -45,7 +45,7 @@ def test_planted_cache_files_never_run(git_repo, tmp_path, monkeypatch, capsys):
     assert (out / "projects/p/draft/index.html").is_file()
     where = cache_dir(git_repo.root)
     assert where == (git_repo.root / ".git" / "mdpm-cache").resolve()
-    assert (where / "markdown.json").is_file()
+    assert (where / "markdown" / "index.json").is_file()
     assert not list(where.rglob("*.pickle")) and not (where / "templates").exists()
 
 
