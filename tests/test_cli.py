@@ -233,3 +233,18 @@ def test_unwritable_summary_is_a_warning(small_repo, write_tree, capsys, tmp_pat
     err = capsys.readouterr().err
     assert "mdpm: warning: cannot write the job summary to " in err
     assert "No such file or directory" in err
+
+
+def test_check_leaves_quickly_with_all_its_output_and_its_status(capsys):
+    """`mdpm check` exits without tearing its objects down; nothing printed may be lost."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    broken = Path(__file__).parent / "fixtures" / "broken"
+    assert run(["-C", str(broken), "check", "--format", "json"]) == 1
+    expected = json.loads(capsys.readouterr().out)
+    done = subprocess.run([sys.executable, "-m", "mdpm", "-C", str(broken), "check",
+                           "--format", "json"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert json.loads(done.stdout) == expected and len(expected) > 30
