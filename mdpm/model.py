@@ -8,7 +8,6 @@ import functools
 import operator
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from .config import HANDLE_RE, ID_RE, Config, Stage, nearest
 from .errors import ERROR, WARNING, Problem

@@ -134,7 +134,7 @@ def test_an_unwritable_output_is_a_clear_error(tmp_path, capsys, out):
     root = _init(tmp_path)
     assert cli.run(["-C", str(root), "build", "--out", out]) in (1, 2)
     err = capsys.readouterr().err
-    assert "Traceback" not in err and f"mdpm: error: " in err and out.split("/")[1] in err
+    assert "Traceback" not in err and "mdpm: error: " in err and out.split("/")[1] in err
 
 
 def test_a_read_only_parent_keeps_the_old_site(tmp_path, capsys):
