@@ -519,6 +519,9 @@ def read_workspace_history(workspace) -> History:
 
 def stale_warnings(workspace, now: dt.datetime) -> list:
     """The `stale` check of `mdpm check`: mine the history, then flag long stays in a stage."""
+    history = read_workspace_history(workspace)
+    if not history.available:
+        return []  # nothing to measure a stay by (and no metrics code to load)
     from .metrics import stale_problems
 
-    return stale_problems(workspace.portfolio, read_workspace_history(workspace), now)
+    return stale_problems(workspace.portfolio, history, now)

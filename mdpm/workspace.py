@@ -13,7 +13,8 @@ from . import check as rules
 from .config import Config, find_root, load_config_strict
 from .errors import Problem, sort_problems
 from .cache import cache_dir as cache_folder
-from .load import DocumentCache, RawDoc, find_documents, id_problems, read_documents
+from .load import (DocumentCache, RawDoc, doc_names, find_documents, id_problems,
+                   read_documents)
 from .model import Portfolio, Task, build_model, build_task
 from .parallel import split_map
 
@@ -56,11 +57,13 @@ def load_portfolio(config: Config, *, cache: bool = False, bodies: bool = True) 
         files, problems = find_documents(root)
         documents = DocumentCache(cache_folder(root), root) if cache else None
         items: list[RawDoc | Task] = []
+        names: list[tuple[str, str, str, str]] = []
         new_entries, kept_entries = {}, []
-        for part, found, (new, kept) in split_map(
+        for part, part_names, found, (new, kept) in split_map(
                 functools.partial(_read_part, config, documents, bodies), files,
                 min_items=PARALLEL_FROM):
             items += part
+            names += part_names
             problems += found
             new_entries.update(new)
             kept_entries += kept
@@ -68,7 +71,7 @@ def load_portfolio(config: Config, *, cache: bool = False, bodies: bool = True) 
             documents.new, documents.kept = new_entries, kept_entries
             documents.save()
         portfolio, model_problems = build_model(items, config)
-    problems += id_problems(_names(items))
+    problems += id_problems(names)
     return Workspace(root, config, portfolio, [*problems, *model_problems])
 
 
@@ -79,12 +82,7 @@ def _read_part(config: Config, documents: DocumentCache | None, bodies: bool, fi
     docs, problems = read_documents(config.root, files, documents, bodies=bodies)
     items = [build_task(doc, config, problems) if doc.kind == "task" else doc for doc in docs]
     fresh = (documents.new, documents.kept) if documents is not None else ({}, [])
-    return items, problems, fresh
-
-
-def _names(items: list[RawDoc | Task]) -> list[tuple[str, str, str, str]]:
-    return [(item.path, item.project, item.id, "task") if isinstance(item, Task)
-            else (item.rel, item.project, item.stem, item.kind) for item in items]
+    return items, doc_names(docs), problems, fresh
 
 
 def check(workspace: Workspace, today: dt.date) -> list[Problem]:
