@@ -510,7 +510,8 @@ def _render_and_put(renderer: Renderer, writer: SiteWriter, kept: dict[str, str]
                 cards.update(new_cards)
                 yield from outcomes
             return
-        renderer.compile_all([renderer.specs[i] for i in todo])  # once, not per worker
+        if len(todo) >= PARALLEL_FROM:  # once, not per worker; a few pages: each its own
+            renderer.compile_all([renderer.specs[i] for i in todo])
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for outcomes, new_cards in pool.imap(_render_chunk, chunks):
                 cards.update(new_cards)

@@ -157,7 +157,7 @@ class DocumentCache:
                 self.kept.append(key)
                 return hit
         doc, problems = read_document(root, path, project, kind)
-        if _plain(doc.meta) and _plain(doc.key_lines):
+        if json_plain(doc.meta) and json_plain(doc.key_lines):
             checklist = list(count_checklist(doc.body)) if kind == "task" else None
             self.new[key] = [*stamp, doc.meta, doc.body_line, doc.key_lines,
                              [[p.line, p.code, p.severity, p.message] for p in problems],
@@ -230,7 +230,7 @@ _CACHED_DEPTH = 32
 """Deeper values are not cached: JSON reads and writes them recursively."""
 
 
-def _plain(value) -> bool:
+def json_plain(value) -> bool:
     """True when JSON gives the value back unchanged and it is not deeply nested."""
     pending = [(value, 0)]
     while pending:

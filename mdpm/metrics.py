@@ -33,11 +33,31 @@ FORECAST_MIN_WEEKS = 3
 
 def cycle_days(transitions: list[Transition], config: Config) -> float | None:
     """Days from first entering an active stage to (last) entering the done stage, if known."""
-    started = started_at(transitions, config)
-    finished = finished_at(transitions, config)
+    return _cycle_days(started_at(transitions, config), finished_at(transitions, config))
+
+
+def _cycle_days(started: dt.datetime | None, finished: dt.datetime | None) -> float | None:
     if started is None or finished is None or finished < started:
         return None
     return round((finished - started).total_seconds() / DAY, 2)
+
+
+def task_flow(transitions: list[Transition], config: Config,
+              now: dt.datetime) -> tuple[bool, int | None, float | None]:
+    """`done_date_unknown`, `days_in_current_stage` (given `config`) and `cycle_days` at once.
+
+    Each of them looks for the trailing run of done stages; this looks once (the site asks
+    it of every task).
+    """
+    if not transitions:
+        return False, None, None
+    run = _done_run(transitions, config)
+    if run == 0:
+        return True, None, None
+    days = int((now - transitions[-1].at).total_seconds() // DAY)
+    if run is None:  # not done
+        return False, days, None
+    return False, days, _cycle_days(started_at(transitions, config), transitions[run].at)
 
 
 def lead_days(transitions: list[Transition], config: Config) -> float | None:

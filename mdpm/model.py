@@ -152,8 +152,10 @@ class Portfolio:
     def handles(self) -> list[str]:
         """Return every handle named in the config or on a task, sorted."""
         found = {p.handle.lower() for p in self.config.people.values()}
-        for task in self.tasks.values():
-            found.update(task.people)
+        for task in self.tasks.values():  # `task.people`, without making each tuple
+            found.update(task.owners)
+            for collaborator in task.collaborators:
+                found.add(collaborator.handle)
         for project in self.projects.values():
             if project.owner:
                 found.add(project.owner)

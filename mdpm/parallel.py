@@ -12,7 +12,8 @@ import pickle
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TypeVar
 
 Part = TypeVar("Part")
@@ -54,6 +55,23 @@ def split_map(function: Callable[[Sequence[Part]], Result], items: Sequence[Part
         for child in children:
             child.stop()
     return results
+
+
+@contextmanager
+def in_background(function: Callable[[Part], Result], item: Part) -> Iterator[Callable[[], Result]]:
+    """Start function(item) in a forked child; yield a callable that returns its result.
+
+    The caller goes on meanwhile. Where forking is not safe, or the child fails, the result
+    is computed here when asked for. A child still running on leaving is killed.
+    """
+    if not can_fork():
+        yield lambda: function(item)
+        return
+    child = _Child(function, item)
+    try:
+        yield lambda: child.result(function, item)
+    finally:
+        child.stop()
 
 
 LEAD = 0.15

@@ -331,11 +331,12 @@ def _project_pages(site: Site, templates: set[str]) -> Iterator[PageSpec]:
             near.update(link.ref for link in site.tasks[ref].depends_on)
         yield PageSpec(project.url, "project.html", {"section": "projects", "project": project},
                        refs=frozenset(near))
+    projects = {project.id: project for project in site.projects}
     for ref, task in site.tasks.items():
         near = {ref, *(link.ref for link in task.depends_on),
                 *(link.ref for link in task.needed_by)}
         yield PageSpec(task.url, "task.html", {"section": "projects", "task": task,
-                                               "project": site.project(task.project)},
+                                               "project": projects.get(task.project)},
                        refs=frozenset(near))
 
 

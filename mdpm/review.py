@@ -177,20 +177,21 @@ def waiting_on(portfolio: Portfolio, task: Task) -> tuple[str, ...]:
                  if ref not in portfolio.tasks or not portfolio.is_done(portfolio.tasks[ref]))
 
 
-def is_blocked(portfolio: Portfolio, task: Task) -> bool:
+def is_blocked(portfolio: Portfolio, task: Task,
+               waiting: tuple[str, ...] | None = None) -> bool:
     """The one rule for "blocked", shared by the site, `mdpm review` and the overview.
 
     A task that is not done is blocked when it has `blocked:`, or when it is past the first
     stage (in an active stage, or queued after the first stage to start next) while a task
     it depends on is not done. A task in the first stage waiting for its dependencies is
-    not blocked: it is not meant to move yet.
+    not blocked: it is not meant to move yet. `waiting`: its `waiting_on`, when known.
     """
     if portfolio.is_done(task):
         return False
     if task.blocked:
         return True
     started = task.stage != portfolio.config.first_stage.id
-    return started and bool(waiting_on(portfolio, task))
+    return started and bool(waiting_on(portfolio, task) if waiting is None else waiting)
 
 
 def blocked_tasks(portfolio: Portfolio) -> list[BlockedTask]:

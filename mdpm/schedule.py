@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .errors import ContentError
@@ -94,33 +95,35 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
 # --- order ----------------------------------------------------------------------------------
 
 
-def topological_order(refs_to_deps: dict[str, list[str]]) -> list[str]:
+def topological_order(refs_to_deps: dict[str, Sequence[str]]) -> list[str]:
     """Return the refs, each after its dependencies; ties keep the given order.
 
     Dependencies that are not keys of `refs_to_deps` are ignored. Raises `CycleError`
     naming the refs of one cycle, in dependency order.
     """
-    position = {ref: i for i, ref in enumerate(refs_to_deps)}
-    deps = {ref: [d for d in dict.fromkeys(ds) if d in position]
-            for ref, ds in refs_to_deps.items()}
-    waiting = {ref: len(ds) for ref, ds in deps.items()}
-    dependents: dict[str, list[str]] = {ref: [] for ref in deps}
-    for ref, ds in deps.items():
-        for dep in ds:
-            dependents[dep].append(ref)
-    ready = [position[ref] for ref, count in waiting.items() if count == 0]
-    heapq.heapify(ready)
     refs = list(refs_to_deps)
+    position = {ref: i for i, ref in enumerate(refs)}
+    waiting = [0] * len(refs)  # by position, as the heap below
+    dependents: list[list[int]] = [[] for _ in refs]
+    for i, deps in enumerate(refs_to_deps.values()):
+        for dep in dict.fromkeys(deps) if deps else ():  # most tasks depend on nothing
+            j = position.get(dep)
+            if j is not None:
+                waiting[i] += 1
+                dependents[j].append(i)
+    ready = [i for i, count in enumerate(waiting) if count == 0]  # ascending: a heap
     order = []
     while ready:
-        ref = refs[heapq.heappop(ready)]
-        order.append(ref)
-        for follower in dependents[ref]:
+        i = heapq.heappop(ready)
+        order.append(refs[i])
+        for follower in dependents[i]:
             waiting[follower] -= 1
             if waiting[follower] == 0:
-                heapq.heappush(ready, position[follower])
+                heapq.heappush(ready, follower)
     if len(order) < len(refs):
-        raise CycleError(_a_cycle({r: deps[r] for r in refs if waiting[r] > 0}))
+        raise CycleError(_a_cycle({refs[i]: [d for d in dict.fromkeys(refs_to_deps[refs[i]])
+                                             if d in position]
+                                   for i, count in enumerate(waiting) if count > 0}))
     return order
 
 
@@ -143,14 +146,11 @@ def _a_cycle(stuck: dict[str, list[str]]) -> list[str]:
 
 def plan(tasks: dict[str, tuple[float | None, list[str]]], start: dt.date) -> Plan:
     """Schedule `tasks` (ref -> (estimate, deps)) from `start`: dates, critical path, slack."""
-    deps = {ref: [d for d in ds if d in tasks and d != ref] for ref, (_, ds) in tasks.items()}
+    deps = _inside(tasks)
     order = topological_order(deps)
     days = {ref: task_days(tasks[ref][0]) for ref in order}
     first = _index(start)
-    early_end: dict[str, int] = {}
-    for ref in order:
-        begins = max((early_end[d] + 1 for d in deps[ref]), default=first)
-        early_end[ref] = begins + days[ref] - 1
+    early_end = _early_ends(order, deps, days, first)
     finish = max(early_end.values(), default=first - 1)
     late_end = _late_ends(order, deps, days, finish)
     dates = {ref: (_day(early_end[ref] - days[ref] + 1), _day(early_end[ref])) for ref in order}
@@ -162,6 +162,21 @@ def plan(tasks: dict[str, tuple[float | None, list[str]]], start: dt.date) -> Pl
         slack={ref: late_end[ref] - early_end[ref] for ref in order},
         days=days,
     )
+
+
+def _inside(tasks: dict[str, tuple[float | None, list[str]]]) -> dict[str, list[str]]:
+    """ref -> the dependencies among `tasks` (not itself)."""
+    return {ref: [d for d in ds if d in tasks and d != ref] for ref, (_, ds) in tasks.items()}
+
+
+def _early_ends(order, deps, days, first: int) -> dict[str, int]:
+    """Forward pass: the earliest working day each task can end, starting on day `first`."""
+    early_end: dict[str, int] = {}
+    for ref in order:
+        before = deps[ref]
+        begins = max([early_end[d] for d in before]) + 1 if before else first
+        early_end[ref] = begins + days[ref] - 1
+    return early_end
 
 
 def _late_ends(order, deps, days, finish) -> dict[str, int]:
@@ -200,8 +215,13 @@ def critical_path(tasks: dict[str, tuple[float | None, list[str]]]) -> list[str]
     """Return the chain of tasks that decides the end date (longest path in working days).
 
     Ties go to the task that comes first in dependency order (given order among equals).
+    It is `plan(tasks, start).critical` for any start, without the dates.
     """
-    return plan(tasks, dt.date(2001, 1, 1)).critical
+    deps = _inside(tasks)
+    order = topological_order(deps)
+    days = {ref: task_days(tasks[ref][0]) for ref in order}
+    early_end = _early_ends(order, deps, days, 0)
+    return _chain(order, deps, early_end, days, max(early_end.values(), default=-1))
 
 
 # --- on the model ---------------------------------------------------------------------------

@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-from collections import defaultdict
+import marshal
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +21,7 @@ from .errors import Problem, sort_problems
 from .history import History
 from .markdown import content_key
 from .model import Portfolio, Project, Task
-from .review import Review, counted_in, is_blocked, review, waiting_on
+from .review import Review, is_blocked, review, waiting_on
 from .retro import history_extras
 
 DUE_SOON_DAYS = 7
@@ -37,9 +38,10 @@ class Link:
     done: bool
 
 
-@dataclass(frozen=True)
+@dataclass
 class Step:
-    """One stage a task entered, from the history."""
+    """One stage a task entered, from the history (not frozen: a frozen dataclass is slow to
+    make, and there is one per transition)."""
 
     stage: str
     stage_title: str
@@ -60,7 +62,7 @@ class ProblemView:
         return self.problem.code
 
 
-@dataclass
+@dataclass(slots=True)  # quicker to make and to read: there is one per task
 class TaskView:
     ref: str
     project: str
@@ -313,8 +315,7 @@ def build_site(workspace, problems: list[Problem], history: History, now: dt.dat
     problem_views = _problem_views(portfolio, problems)
     stages = _stages(portfolio, history)
     tasks = _tasks(portfolio, history, today, now, problem_views)
-    projects = [_project(portfolio, p, tasks, stages, problem_views, today)
-                for p in portfolio.projects.values()]
+    projects = _projects(portfolio, tasks, stages, problem_views, today)
     people = _people(portfolio, tasks)
     return Site(
         title=config.site.title,
@@ -346,14 +347,16 @@ def _problem_views(portfolio: Portfolio, problems: list[Problem]) -> list[Proble
 
 
 def _stages(portfolio: Portfolio, history: History) -> list[StageView]:
+    tasks_in: dict[str, list[Task]] = defaultdict(list)
+    for task in portfolio.tasks.values():
+        tasks_in[task.stage].append(task)
     views = []
     for stage in portfolio.config.stages:
         order = _done_order(portfolio, history) if stage.is_done else _card_order
-        in_stage = sorted(portfolio.tasks_in(stage.id), key=order)
-        counted = [t.ref for t in in_stage if not t.expedite]
-        views.append(StageView(stage.id, stage.title, stage.type, stage.wip,
-                               len(counted_in(portfolio, stage.id)), counted,
-                               [t.ref for t in in_stage if t.expedite]))
+        in_stage = sorted(tasks_in.get(stage.id, ()), key=order)
+        counted = [t.ref for t in in_stage if not t.expedite]  # as `review.counted_in`
+        views.append(StageView(stage.id, stage.title, stage.type, stage.wip, len(counted),
+                               counted, [t.ref for t in in_stage if t.expedite]))
     return views
 
 
@@ -380,67 +383,108 @@ def _done_order(portfolio: Portfolio, history: History) -> Callable[[Task], tupl
 
 def _tasks(portfolio: Portfolio, history: History, today: dt.date, now: dt.datetime,
            problems: list[ProblemView]) -> dict[str, TaskView]:
+    shared = _Shared(portfolio, now)
+    refs = sorted(portfolio.tasks)
     dependents: dict[str, list[str]] = defaultdict(list)
-    for task in portfolio.tasks.values():
-        for ref in task.depends_on:
-            dependents[ref].append(task.ref)
+    for ref in refs:  # in ref order, so each "needed by" list comes out sorted
+        for dep in portfolio.tasks[ref].depends_on:
+            dependents[dep].append(ref)
     problems_of: dict[str, list[ProblemView]] = defaultdict(list)
     for view in problems:
         if view.url:
             problems_of[view.url].append(view)
     views = {}
-    for ref in sorted(portfolio.tasks):
+    for ref in refs:
         task = portfolio.tasks[ref]
-        view = _task(portfolio, task, history, today, now)
-        view.depends_on = [_link(portfolio, r) for r in task.depends_on]
-        view.needed_by = [_link(portfolio, r) for r in sorted(dependents.get(ref, ()))]
-        view.waiting_on = waiting_on(portfolio, task)
-        view.is_blocked = is_blocked(portfolio, task)
-        view.problems = problems_of.get(view.url, [])
-        views[ref] = view
+        url = task_url(ref)
+        views[ref] = _task(shared, task, history.of(ref), today, url,
+                           dependents.get(ref, ()), problems_of.get(url, []))
     return views
 
 
-def _task(portfolio: Portfolio, task: Task, history: History, today: dt.date,
-          now: dt.datetime) -> TaskView:
-    stage = portfolio.stage_of(task)
-    project = portfolio.projects.get(task.project)
-    transitions = history.of(task.ref)
+class _Shared:
+    """What many task views look up alike, worked out once per build: stages, project titles,
+    links to tasks, commit times."""
+
+    def __init__(self, portfolio: Portfolio, now: dt.datetime):
+        config = portfolio.config
+        self.portfolio = portfolio
+        self.config = config
+        self.now = now
+        self.stages = {s.id: config.stage(s.id) for s in config.stages}
+        self.stage_titles = {i: s.title for i, s in self.stages.items()}
+        self.project_titles = {p.id: p.title for p in portfolio.projects.values()}
+        self.links = _Links(portfolio)
+        self._times: dict[dt.datetime, tuple[str, str]] = {}
+
+    def steps(self, transitions: list) -> list[Step]:
+        """The steps of a task's history."""
+        titles, times = self.stage_titles, self._times
+        steps = []
+        for transition in transitions:
+            at, day = times.get(transition.at) or self._time(transition.at)
+            steps.append(Step(transition.stage, titles.get(transition.stage, transition.stage),
+                              at, day, transition.commit, transition.author))
+        return steps
+
+    def _time(self, at: dt.datetime) -> tuple[str, str]:
+        """(`2026-01-02T03:04:05Z`, `2026-01-02`): worked out once per commit time."""
+        utc = at.astimezone(dt.timezone.utc)  # isoformat and strftime are slower
+        day = "%04d-%02d-%02d" % (utc.year, utc.month, utc.day)
+        times = self._times[at] = (
+            f"{day}T{_TWO_DIGITS[utc.hour]}:{_TWO_DIGITS[utc.minute]}:{_TWO_DIGITS[utc.second]}Z",
+            day)
+        return times
+
+
+_TWO_DIGITS = [f"{i:02}" for i in range(60)]
+
+
+def _task(shared: _Shared, task: Task, transitions: list, today: dt.date, url: str,
+          dependents: list[str], problems: list[ProblemView]) -> TaskView:
+    stage = shared.stages.get(task.stage)
     done = stage is not None and stage.is_done
+    due = task.due
+    waiting = waiting_on(shared.portfolio, task) if task.depends_on else ()
+    unknown, days, cycle = metrics.task_flow(transitions, shared.config, shared.now)
     return TaskView(
         ref=task.ref, project=task.project,
-        project_title=project.title if project else task.project,
-        id=task.id, title=task.title, url=task_url(task.ref), path=task.path,
-        stage=task.stage, stage_title=stage.title if stage else task.stage,
+        project_title=shared.project_titles.get(task.project, task.project),
+        id=task.id, title=task.title, url=url, path=task.path,
+        stage=task.stage, stage_title=shared.stage_titles.get(task.stage, task.stage),
         stage_known=stage is not None, done=done, active=stage is not None and stage.is_active,
         owner=task.owner, owners=task.owners, holder=task.holder,
-        collaborators=tuple((c.handle, c.role) for c in task.collaborators),
+        collaborators=tuple([(c.handle, c.role) for c in task.collaborators])
+        if task.collaborators else (),
         people=task.people, priority=task.priority, estimate=task.estimate,
         blocked=task.blocked, expedite=task.expedite, tags=task.tags,
         created=task.created.isoformat() if task.created else None,
-        due=task.due.isoformat() if task.due else None,
-        overdue_days=(today - task.due).days if task.due and task.due < today and not done
-        else None,
-        due_in_days=(task.due - today).days if task.due and task.due >= today and not done
-        else None,
+        due=due.isoformat() if due else None,
+        overdue_days=(today - due).days if due and due < today and not done else None,
+        due_in_days=(due - today).days if due and due >= today and not done else None,
         checklist=task.checklist,
         body_key=content_key(task.body),
-        history=[_step(portfolio, t) for t in transitions],
-        done_date_unknown=done and bool(transitions)
-        and metrics.done_date_unknown(transitions, portfolio.config),
-        days_in_stage=None if done or not transitions
-        else metrics.days_in_current_stage(transitions, now, config=portfolio.config),
-        cycle_days=metrics.cycle_days(transitions, portfolio.config) if transitions else None,
+        depends_on=[shared.links[r] for r in task.depends_on],
+        needed_by=[shared.links[r] for r in dependents],
+        waiting_on=waiting,
+        is_blocked=is_blocked(shared.portfolio, task, waiting),
+        history=shared.steps(transitions),
+        done_date_unknown=done and unknown, days_in_stage=None if done else days,
+        cycle_days=cycle,
+        problems=problems,
     )
 
 
-def _step(portfolio: Portfolio, transition) -> Step:
-    stage = portfolio.config.stage(transition.stage)
-    at = transition.at.astimezone(dt.timezone.utc)
-    return Step(transition.stage, stage.title if stage else transition.stage,
-                at.replace(tzinfo=None).isoformat(timespec="seconds") + "Z",  # strftime: slow
-                at.date().isoformat(),
-                transition.commit, transition.author)
+class _Links(dict):
+    """ref -> the link to that task, made when first asked (links are immutable: shared)."""
+
+    def __init__(self, portfolio: Portfolio):
+        super().__init__()
+        self.portfolio = portfolio
+
+    def __missing__(self, ref: str) -> Link:
+        link = self[ref] = _link(self.portfolio, ref)
+        return link
 
 
 def _link(portfolio: Portfolio, ref: str) -> Link:
@@ -451,7 +495,6 @@ def _link(portfolio: Portfolio, ref: str) -> Link:
     return Link(ref, task.title, task_url(ref), stage.title if stage else task.stage,
                 portfolio.is_done(task))
 
-
 def dependency_order(tasks: list[Task]) -> list[str]:
     """Return refs so each task comes after those it depends on; ties by due date, then ref.
 
@@ -459,14 +502,14 @@ def dependency_order(tasks: list[Task]) -> list[str]:
     """
     ordered = sorted(tasks, key=lambda t: (t.due or dt.date.max, t.ref))
     try:
-        return schedule.topological_order({t.ref: list(t.depends_on) for t in ordered})
+        return schedule.topological_order({t.ref: t.depends_on for t in ordered})
     except schedule.CycleError:
         return [t.ref for t in ordered]
 
 
 def _critical_path(portfolio: Portfolio, project: Project) -> tuple[str, ...]:
     try:
-        return tuple(schedule.project_plan(portfolio, project.id).critical)
+        return tuple(schedule.critical_path(schedule.project_tasks(portfolio, project.id)))
     except schedule.CycleError:
         return ()
 
@@ -486,22 +529,28 @@ def _drawings(portfolio: Portfolio, project: Project, refs: list[str], critical:
 
 
 def _drawing_key(portfolio: Portfolio, project: Project, refs: list[str],
-                 critical: tuple[str, ...], today: dt.date) -> str:
+                 critical: tuple[str, ...], today: dt.date, stages: str) -> str:
+    """`stages`: the repr of the config's stages (the same for every project)."""
     tasks = [portfolio.tasks[r] for r in refs]
-    outside = sorted({d for t in tasks for d in t.depends_on if d not in set(refs)})
-    parts = [project.id, project.title, today.isoformat(), repr(critical),
-             repr(portfolio.config.stages)]
-    parts += [repr(_drawn_fields(t)) for t in tasks]
-    parts += [repr((r, portfolio.tasks[r].title, portfolio.tasks[r].stage))
-              for r in outside if r in portfolio.tasks]
-    return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
+    inside = set(refs)
+    outside = sorted({d for t in tasks for d in t.depends_on if d not in inside})
+    drawn = (stages, project.id, project.title, today.toordinal(), critical,
+             [_drawn_fields(t) for t in tasks],
+             [(r, portfolio.tasks[r].title, portfolio.tasks[r].stage)
+              for r in outside if r in portfolio.tasks])
+    # marshal's version 0 (no references, no interning flags) writes equal values as equal
+    # bytes, whichever objects hold them; it is several times quicker than repr.
+    return hashlib.blake2b(marshal.dumps(drawn, 0), digest_size=16).hexdigest()
 
 
 def _drawn_fields(task: Task) -> tuple:
-    """The fields of a task a graph or timeline may show (everything but the body)."""
+    """The fields of a task a graph or timeline may show (everything but the body), as
+    values marshal writes."""
     return (task.ref, task.title, task.stage, task.owner, task.owners, task.holder,
-            task.collaborators, task.depends_on, task.due, task.priority, task.estimate,
-            task.blocked, task.expedite, task.tags, task.created, task.checklist)
+            [(c.handle, c.role) for c in task.collaborators], task.depends_on,
+            task.due.toordinal() if task.due else None, task.priority, task.estimate,
+            task.blocked, task.expedite, task.tags,
+            task.created.toordinal() if task.created else None, task.checklist)
 
 
 def _sibling_link(ref: str) -> str:
@@ -509,13 +558,40 @@ def _sibling_link(ref: str) -> str:
     return f"../{ref}/index.html"
 
 
+def _projects(portfolio: Portfolio, tasks: dict[str, TaskView], stages: list[StageView],
+              problems: list[ProblemView], today: dt.date) -> list[ProjectView]:
+    problems_of = _problems_by_project(portfolio, problems)
+    stages_key = repr(portfolio.config.stages)
+    return [_project(portfolio, p, tasks, stages, problems_of.get(p.id, []), today, stages_key)
+            for p in portfolio.projects.values()]
+
+
+def _problems_by_project(portfolio: Portfolio,
+                         problems: list[ProblemView]) -> dict[str, list[ProblemView]]:
+    """The problems of the files under each project's folder, in the given order."""
+    projects_at: dict[str, list[str]] = defaultdict(list)
+    for project in portfolio.projects.values():
+        projects_at[project.path.rstrip("/") + "/"].append(project.id)
+    found: dict[str, list[ProblemView]] = defaultdict(list)
+    for view in problems:
+        path = view.problem.path
+        end = path.find("/")
+        while end != -1:  # every folder the file is in
+            for project_id in projects_at.get(path[:end + 1], ()):
+                found[project_id].append(view)
+            end = path.find("/", end + 1)
+    return found
+
+
 def _project(portfolio: Portfolio, project: Project, tasks: dict[str, TaskView],
-             stages: list[StageView], problems: list[ProblemView], today: dt.date) -> ProjectView:
+             stages: list[StageView], problems: list[ProblemView], today: dt.date,
+             stages_key: str) -> ProjectView:
     refs = dependency_order(project.tasks)
     views = [tasks[r] for r in refs]
     critical = _critical_path(portfolio, project) if len(refs) > 1 else ()
-    counts = [(s, sum(1 for t in views if t.stage == s.id)) for s in stages]
-    prefix = project.path.rstrip("/") + "/"
+    in_stage = Counter(t.stage for t in views)
+    counts = [(s, in_stage[s.id]) for s in stages]
+    done = tuple(t.ref for t in views if t.done)
     return ProjectView(
         id=project.id, title=project.title, url=f"projects/{project.id}/index.html",
         board_url=f"board/project/{project.id}/index.html",
@@ -523,16 +599,19 @@ def _project(portfolio: Portfolio, project: Project, tasks: dict[str, TaskView],
         start=project.start.isoformat() if project.start else None,
         summary=project.summary, body_key=content_key(project.body),
         retro_key=content_key(project.retro), tags=project.tags, refs=refs,
-        stage_counts=counts, done=sum(1 for t in views if t.done), total=len(views),
+        stage_counts=counts, done=len(done), total=len(views),
         blocked=sum(1 for t in views if t.is_blocked),
         overdue=sum(1 for t in views if t.overdue_days is not None),
-        problems=[p for p in problems if p.problem.path.startswith(prefix)],
+        problems=problems,
         critical_path=critical,
-        drawings=functools.partial(_drawings, portfolio, project, refs, critical, today,
-                                   tuple(t.ref for t in views if t.done)),
-        drawing_key=_drawing_key(portfolio, project, refs, critical, today),
-        timeline=sorted((t.ref for t in views if t.due), key=lambda r: (tasks[r].due, r)),
+        drawings=functools.partial(_drawings, portfolio, project, refs, critical, today, done),
+        drawing_key=_drawing_key(portfolio, project, refs, critical, today, stages_key),
+        timeline=[t.ref for t in sorted((t for t in views if t.due), key=_by_due)],
     )
+
+
+def _by_due(task: TaskView) -> tuple[str, str]:
+    return task.due, task.ref
 
 
 def _people(portfolio: Portfolio, tasks: dict[str, TaskView]) -> list[PersonView]:
@@ -567,37 +646,48 @@ def _people(portfolio: Portfolio, tasks: dict[str, TaskView]) -> list[PersonView
 
 def _boards(stages: list[StageView], projects: list[ProjectView], people: list[PersonView],
             tasks: dict[str, TaskView]) -> list[Board]:
-    boards_of: dict[str, list[str]] = defaultdict(list)
-    for ref, task in tasks.items():
-        boards_of[ref].append(f"project/{task.project}")
-        boards_of[ref] += [f"person/{h}" for h in sorted({*task.people, task.holder} - {None})]
     known = {stage.id for stage in stages}
     unplaced = [r for r, t in tasks.items() if t.stage not in known]
-    shown = _board_lists(stages, unplaced, boards_of)
+    of_project, of_person = _board_lists(stages, unplaced, tasks)
     boards = [Board("board/index.html", "All projects", "all", "",
                     [Column(stage, stage.refs) for stage in stages],
                     [r for stage in stages for r in stage.expedited], unplaced)]
     for project in projects:
         boards.append(_board(project.board_url, project.title, "project", project.id, stages,
-                             shown[f"project/{project.id}"]))
+                             of_project[project.id]))
     for person in people:
         boards.append(_board(f"board/person/{person.slug}/index.html", person.name, "person",
-                             person.handle, stages, shown[f"person/{person.handle}"]))
+                             person.handle, stages, of_person[person.handle]))
     return boards
 
 
+Lists = dict[str, dict[str, list[str]]]
+
+
 def _board_lists(stages: list[StageView], unplaced: list[str],
-                 boards_of: dict[str, list[str]]) -> dict[str, dict[str, list[str]]]:
-    """Return, per filtered board, each list of the all-projects board ("refs <stage>",
-    "expedited <stage>", "unplaced") cut down to the board's tasks, in the same order."""
-    shown: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+                 tasks: dict[str, TaskView]) -> tuple[Lists, Lists]:
+    """Return, per project and per person, each list of the all-projects board ("refs
+    <stage>", "expedited <stage>", "unplaced") cut down to the tasks of that project or of
+    that person (owner, collaborator or holder), in the same order."""
+    of_project: Lists = defaultdict(lambda: defaultdict(list))
+    of_person: Lists = defaultdict(lambda: defaultdict(list))
     lists = [(f"refs {s.id}", s.refs) for s in stages]
     lists += [(f"expedited {s.id}", s.expedited) for s in stages]
     for name, refs in [*lists, ("unplaced", unplaced)]:
+        projects: dict[str, list[str]] = defaultdict(list)
+        people: dict[str, list[str]] = defaultdict(list)
         for ref in refs:
-            for board in boards_of.get(ref, ()):
-                shown[board][name].append(ref)
-    return shown
+            task = tasks[ref]
+            projects[task.project].append(ref)
+            for handle in task.people:
+                people[handle].append(ref)
+            if task.holder is not None and task.holder not in task.people:
+                people[task.holder].append(ref)
+        for project, found in projects.items():
+            of_project[project][name] += found
+        for handle, found in people.items():
+            of_person[handle][name] += found
+    return of_project, of_person
 
 
 def _board(path: str, title: str, kind: str, key: str, stages: list[StageView],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gc
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,13 +13,15 @@ from . import check as rules
 from .config import Config, find_root, load_config_strict
 from .errors import Problem, sort_problems
 from .cache import cache_dir as cache_folder
-from .load import (DocumentCache, RawDoc, doc_names, find_documents, id_problems,
-                   read_documents)
+from .load import RawDoc, count_checklist, find_documents, id_problems, read_document
 from .model import Portfolio, Task, build_model, build_task
-from .parallel import split_map
+from .parallel import in_background, split_map
+from .snapshot import LoadSnapshot, file_stamps
 
 PARALLEL_FROM = 1000
 """Share the reading between processes from this many files on per process."""
+STAT_APART_FROM = 2000
+"""Take the files' stamps in a child process from this many files on."""
 
 
 @dataclass
@@ -50,39 +52,73 @@ def open_workspace(start: Path | None = None, *, cache: bool = False,
 def load_portfolio(config: Config, *, cache: bool = False, bodies: bool = True) -> Workspace:
     """Read every project file of a config's repository into a portfolio.
 
-    Files are read, parsed and turned into tasks on every core (see `mdpm.parallel`).
+    Files are read, parsed and turned into tasks on every core (see `mdpm.parallel`). With
+    `cache`, files unchanged since the last load are taken from its snapshot (see
+    `mdpm.snapshot`) and only the others are read.
     """
     root = config.root
     with _collector_paused():
         files, problems = find_documents(root)
-        documents = DocumentCache(cache_folder(root), root) if cache else None
-        items: list[RawDoc | Task] = []
-        names: list[tuple[str, str, str, str]] = []
-        new_entries, kept_entries = {}, []
-        for part, part_names, found, (new, kept) in split_map(
-                functools.partial(_read_part, config, documents, bodies), files,
-                min_items=PARALLEL_FROM):
-            items += part
-            names += part_names
-            problems += found
-            new_entries.update(new)
-            kept_entries += kept
-        if documents is not None:
-            documents.new, documents.kept = new_entries, kept_entries
-            documents.save()
+        snapshot, loaded = None, [None] * len(files)
+        if cache:
+            with _stamps([path for path, _, _ in files]) as stamps:
+                snapshot = LoadSnapshot(cache_folder(root), config, bodies=bodies)
+                loaded = snapshot.take(files, stamps())
+        todo = [n for n, got in enumerate(loaded) if got is None]
+        if todo:
+            _read_files(config, bodies, files, loaded, todo)
+        if snapshot is not None:
+            snapshot.save(files, loaded)
+        items = [item for item, _ in loaded]
+        for _, found in loaded:
+            if found:
+                problems += found
         portfolio, model_problems = build_model(items, config)
-    problems += id_problems(names)
+    problems += id_problems(_names(items))
     return Workspace(root, config, portfolio, [*problems, *model_problems])
 
 
-def _read_part(config: Config, documents: DocumentCache | None, bodies: bool, files):
-    """Read some files and build their tasks; return the cache entries made on the way."""
-    if documents is not None:
-        documents.new, documents.kept = {}, []
-    docs, problems = read_documents(config.root, files, documents, bodies=bodies)
-    items = [build_task(doc, config, problems) if doc.kind == "task" else doc for doc in docs]
-    fresh = (documents.new, documents.kept) if documents is not None else ({}, [])
-    return items, doc_names(docs), problems, fresh
+def _stamps(paths: list[str]):
+    """The files' stamps; with many files, taken by a child process while this one reads
+    the snapshot (both take about as long)."""
+    if len(paths) >= STAT_APART_FROM:
+        return in_background(file_stamps, paths)
+    return nullcontext(functools.partial(file_stamps, paths))
+
+
+def _read_files(config: Config, bodies: bool, files, loaded: list, todo: list[int]) -> None:
+    """Read the files at the `todo` positions into `loaded`, forked when they are many."""
+    parts = split_map(functools.partial(_read_part, config, bodies), [files[n] for n in todo],
+                      min_items=PARALLEL_FROM)
+    start = 0
+    for items, problems in parts:
+        for offset, item in enumerate(items):
+            loaded[todo[start + offset]] = (item, problems.get(offset, ()))
+        start += len(items)
+
+
+def _read_part(config: Config, bodies: bool, files):
+    """Read some files and build their tasks; return them and {position: problems}."""
+    items: list[RawDoc | Task] = []
+    problems: dict[int, list[Problem]] = {}
+    root = config.root
+    for position, (path, project, kind) in enumerate(files):
+        doc, found = read_document(root, path, project, kind)
+        if kind == "task":
+            if not bodies:
+                doc.checklist, doc.body = count_checklist(doc.body), ""
+            items.append(build_task(doc, config, found))
+        else:
+            items.append(doc)
+        if found:
+            problems[position] = found
+    return items, problems
+
+
+def _names(items) -> list[tuple[str, str, str, str]]:
+    """The (rel, project, stem, kind) of each file, as `id_problems` takes them."""
+    return [(item.path, item.project, item.id, "task") if isinstance(item, Task)
+            else (item.rel, item.project, item.stem, item.kind) for item in items]
 
 
 def check(workspace: Workspace, today: dt.date) -> list[Problem]:

@@ -417,7 +417,6 @@ def _refuse_foreign(out_dir: Path) -> set[str] | None:
         raise UsageError(f"refusing to replace {out_dir}: it is not empty and was not written by "
                          f"mdpm build (no valid {MARKER} manifest); remove it or choose "
                          f"another --out")
-    _refuse_symlink(out_dir, previous)
-    return previous
+    return previous  # its folders are checked for symbolic links before any write there
 
 

@@ -293,6 +293,24 @@ def test_cli_exit_status_and_strict(tmp_path, capsys, monkeypatch):
     assert cli.run(["-C", str(root), "build", "--strict", "--out", "out"]) == 1
 
 
+
+def test_build_leaves_quickly_with_all_its_output_its_status_and_its_site(tmp_path):
+    """`mdpm build` exits without tearing its objects down; nothing printed or written may
+    be lost."""
+    import subprocess
+    import sys
+
+    root = copy_broken(tmp_path / "repo")
+    env = {**os.environ, "MDPM_CACHE_DIR": str(tmp_path / "cache")}
+    done = subprocess.run([sys.executable, "-m", "mdpm", "-C", str(root), "build", "--strict",
+                           "--out", "out"], capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 1
+    assert "error[wip-stage]" in done.stderr
+    assert done.stderr.rstrip().splitlines()[-1].startswith("mdpm: wrote out: ")
+    manifest = json.loads((root / "out" / MARKER).read_text())
+    assert manifest["files"] and all((root / "out" / rel).is_file() for rel in manifest["files"])
+    assert not list(root.glob(".mdpm-new-*")) and not list(root.glob(".mdpm-stage-*"))
+
 XSS = [
     "<script>alert('t')</script>",
     "<img src=x onerror=alert('i')>",

@@ -170,7 +170,7 @@ def test_parse_cache_gives_the_same_answer(small_repo, write_tree, capsys, monke
         os.utime(path, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
     assert run(["-C", root, "check", "--format", "json"]) == 1
     first = capsys.readouterr().out
-    assert len(list(cache.glob("documents-*.json"))) == 1
+    assert len(list(cache.glob("load-*.json"))) == 1
     assert not (small_repo / ".mdpm-cache").exists()
     assert run(["-C", root, "check", "--format", "json"]) == 1
     assert capsys.readouterr().out == first
@@ -185,7 +185,7 @@ def test_a_crafted_cache_is_only_data(small_repo, write_tree, capsys, monkeypatc
     cache = small_repo.with_name(small_repo.name + "-cache")
     monkeypatch.setenv("MDPM_CACHE_DIR", str(cache))
     assert run(["-C", root, "check"]) == 1
-    (file,) = cache.glob("documents-*.json")
+    (file,) = cache.glob("load-*.json")
     file.write_text('{"header": [1], "entries": 5}')
     assert run(["-C", root, "check"]) == 1
     file.write_bytes(b"\x80garbage")

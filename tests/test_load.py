@@ -480,7 +480,7 @@ def test_check_keeps_its_cache_out_of_the_work_tree(git_repo, capsys, monkeypatc
                               ".mdpm-cache/documents.json": "{}"})
     assert run(["-C", str(git_repo.root), "check"]) == 1
     assert "error[frontmatter]" in capsys.readouterr().out
-    cached = git_repo.root / ".git" / "mdpm-cache" / load.cache_file_name("documents",
+    cached = git_repo.root / ".git" / "mdpm-cache" / load.cache_file_name("load",
                                                                           git_repo.root)
     assert cached.is_file()
     assert git_repo.git("status", "--porcelain") == ""
