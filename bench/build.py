@@ -8,9 +8,9 @@ changed, and a warm rebuild after one task file changed; wall time and the peak 
 the largest process. Hugo (same Markdown files, minimal layouts: a page per task and a list
 per project) is timed in the same run, alternating with mdpm, and the ratios are printed.
 Each build is a separate process, as a user or CI would run it. mdpm runs from a snapshot
-of this checkout (mdpm/ and themes/ copied into the work folder), so edits made to the
-working tree during the run do not count as changes (a build reuses its caches only while
-mdpm's own code is unchanged).
+of this checkout (mdpm/ and themes/ copied into the work folder and byte-compiled, as
+installing it does), so edits made to the working tree during the run do not count as
+changes (a build reuses its caches only while mdpm's own code is unchanged).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.gen import generate  # noqa: E402
+from bench.installed import compile_package  # noqa: E402
 
 HUGO_CONFIG = """\
 baseURL = "http://example.org/"
@@ -74,6 +75,7 @@ def snapshot(work: Path) -> Path:
     ignore = shutil.ignore_patterns("__pycache__")
     shutil.copytree(REPO / "mdpm", code / "mdpm", ignore=ignore)
     shutil.copytree(REPO / "themes", code / "themes", ignore=ignore)
+    compile_package(code / "mdpm")
     return code
 
 

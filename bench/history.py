@@ -29,8 +29,10 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
 
+from bench.installed import compile_package  # noqa: E402
 from mdpm import history as mining  # noqa: E402
 from mdpm.history import read_history, terminal_progress  # noqa: E402
 
@@ -44,6 +46,7 @@ def main(argv=None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--commits", type=int, default=50000)
     args = parser.parse_args(argv)
+    compile_package(REPO / "mdpm")  # time mdpm as installed
     root = _corpus(args.corpus, args.commits)
     expected = json.loads((root / "expected_transitions.json").read_text())
 

@@ -31,9 +31,11 @@ import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
 
 from bench.gen import generate  # noqa: E402
+from bench.installed import compile_package  # noqa: E402
 
 STAGES = ("backlog", "ready", "doing", "review", "done")
 TARGET_MS = 250.0
@@ -177,6 +179,7 @@ def main(argv=None) -> int:
     parser.add_argument("--breakdown", action="store_true",
                         help="also time each step of an update, in this process")
     args = parser.parse_args(argv)
+    compile_package(REPO / "mdpm")  # time mdpm as installed
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory(prefix="mdpm-bench-serve-") as scratch:
         scratch = Path(scratch)
