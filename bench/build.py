@@ -76,6 +76,7 @@ def snapshot(work: Path) -> Path:
     shutil.copytree(REPO / "mdpm", code / "mdpm", ignore=ignore)
     shutil.copytree(REPO / "themes", code / "themes", ignore=ignore)
     compile_package(code / "mdpm")
+    compile_package(code / "themes")  # the default theme's compiled templates
     return code
 
 

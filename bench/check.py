@@ -118,6 +118,7 @@ def main(argv=None) -> int:
     parser.add_argument("--sizes", default=None, help="comma-separated subset of 1k,10k,100k")
     args = parser.parse_args(argv)
     compile_package(REPO / "mdpm")  # time mdpm as installed
+    compile_package(REPO / "themes")
     names = (args.sizes.split(",") if args.sizes
              else ["1k", "10k"] + (["100k"] if args.large else []))
     args.cache_root.mkdir(parents=True, exist_ok=True)

@@ -47,6 +47,7 @@ def main(argv=None) -> int:
     parser.add_argument("--commits", type=int, default=50000)
     args = parser.parse_args(argv)
     compile_package(REPO / "mdpm")  # time mdpm as installed
+    compile_package(REPO / "themes")
     root = _corpus(args.corpus, args.commits)
     expected = json.loads((root / "expected_transitions.json").read_text())
 

@@ -180,6 +180,7 @@ def main(argv=None) -> int:
                         help="also time each step of an update, in this process")
     args = parser.parse_args(argv)
     compile_package(REPO / "mdpm")  # time mdpm as installed
+    compile_package(REPO / "themes")
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory(prefix="mdpm-bench-serve-") as scratch:
         scratch = Path(scratch)

@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import gc
 import hashlib
+import itertools
 import json
 import os
 import time
@@ -337,8 +338,18 @@ def _frame(renderer: Renderer) -> str:
 
 
 def _shown(site: Site) -> dict[str, str]:
-    """A hash of each task's view (what its card and its rows show), by ref."""
-    return {ref: _digest(repr(view) + view.body_key) for ref, view in site.tasks.items()}
+    """A hash of each task's view (what its card and its rows show), by ref; shared with a
+    forked copy of this process on a large site."""
+    from .parallel import split_map
+
+    refs = list(site.tasks)
+    parts = split_map(functools.partial(_view_digests, site.tasks), refs,
+                      min_items=PARALLEL_FROM)
+    return dict(zip(refs, itertools.chain.from_iterable(parts)))
+
+
+def _view_digests(views: dict, refs: list[str]) -> list[str]:
+    return [_digest(repr(views[ref]) + views[ref].body_key) for ref in refs]
 
 
 def _page_keys(renderer: Renderer, frame: str, shown: dict[str, str],

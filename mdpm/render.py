@@ -6,8 +6,10 @@ No I/O besides reading templates and theme files; `write` writes.
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import re
+import shutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +57,10 @@ def templates_stamp(dirs: Iterable[Path]) -> str:
     return "\n".join(parts)
 
 
+_ENV_OPTIONS = {"autoescape": True, "undefined": jinja2.StrictUndefined, "trim_blocks": True,
+                "lstrip_blocks": True, "keep_trailing_newline": True, "auto_reload": False}
+
+
 @functools.lru_cache(maxsize=8)
 def make_env(dirs: tuple[Path, ...], stamp: str = "") -> jinja2.Environment:
     """Return the Jinja environment: autoescape on, overrides first, `default:` for extending.
@@ -62,28 +68,92 @@ def make_env(dirs: tuple[Path, ...], stamp: str = "") -> jinja2.Environment:
     Environments are reused per theme path and `templates_stamp` within a process, and never
     look at the template files again once loaded (a changed theme makes a new stamp, so a
     new environment; checking every page's templates on disk costs a sixth of a page's
-    time). Compiled templates are never loaded from disk (bytecode in a folder a commit can
-    write would run as code). A theme from the repository runs in Jinja's immutable sandbox
-    (its templates come with pull requests); mdpm's own default theme alone runs in the
-    plain, faster environment.
+    time). A theme from the repository runs in Jinja's immutable sandbox (its templates come
+    with pull requests) and is compiled on each run: compiled code is never loaded from a
+    folder a commit or a cache can write. mdpm's own default theme alone runs in the plain,
+    faster environment, from the compiled templates shipped with it while they match its
+    templates (see `compile_default_theme`).
     """
     trusted = dirs == (default_theme_dir(),)
     kind = jinja2.Environment if trusted else jinja2.sandbox.ImmutableSandboxedEnvironment
     default_loader = jinja2.FileSystemLoader(str(dirs[-1] / "templates"))
-    loader = jinja2.ChoiceLoader([
+    loaders: list[jinja2.BaseLoader] = [
         jinja2.FileSystemLoader([str(d / "templates") for d in dirs]),
         jinja2.PrefixLoader({"default": default_loader}, delimiter=":"),
-    ])
-    env = kind(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-               auto_reload=False)
+    ]
+    compiled = _compiled_loader(dirs[0]) if trusted else None
+    if compiled is not None:
+        loaders.insert(0, compiled)
+    env = kind(loader=jinja2.ChoiceLoader(loaders), **_ENV_OPTIONS)
+    _add_helpers(env)
+    return env
+
+
+def _add_helpers(env: jinja2.Environment) -> None:
     env.filters["plural"] = plural
     env.filters["days"] = whole_days
     env.filters["days_text"] = days_text
     env.filters["number"] = number
     env.filters["code_spans"] = code_spans
     env.globals.update(person_slug=person_slug, icon=icon, person=person_link)
-    return env
+
+
+# --- the default theme's templates, compiled when mdpm is made -----------------------------
+#
+# Compiling the templates a build needs takes a few tenths of a second, on every run and in
+# every worker that renders a page kind first: more than rendering a page after one change.
+# The default theme ships them compiled (Jinja's own module format, in `compiled/` beside
+# `templates/`); they are used only while their stamp is that of the templates beside them
+# and of this Jinja, else the templates are compiled as any theme's.
+
+COMPILED = "compiled"
+_STAMP = "STAMP"
+
+
+class _CompiledLoader(jinja2.ModuleLoader):
+    """Loads the shipped compiled templates; cannot list them (the file system loader after
+    it lists the same templates)."""
+
+    def list_templates(self) -> list[str]:
+        return []
+
+
+def _compiled_loader(theme: Path) -> jinja2.BaseLoader | None:
+    folder = theme / COMPILED
+    try:
+        stamp = (folder / _STAMP).read_text(encoding="utf-8")
+    except OSError:
+        return None
+    return _CompiledLoader(str(folder)) if stamp == compiled_stamp(theme) else None
+
+
+def compiled_stamp(theme: Path) -> str:
+    """A hash of a theme's templates, of Jinja's version and of the environment's options."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(repr((jinja2.__version__, sorted((k, repr(v)) for k, v in
+                                                    _ENV_OPTIONS.items()))).encode())
+    templates = theme / "templates"
+    for path in sorted(templates.rglob("*")):
+        if path.is_file():
+            digest.update(f"{path.relative_to(templates).as_posix()}\0".encode())
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def compile_default_theme(theme: Path | None = None) -> Path:
+    """Write the compiled templates of the default theme beside them; return their folder.
+
+    Run `python -m mdpm.render` after changing a template of the default theme (a test
+    fails until they match; mdpm compiles the templates on each run meanwhile)."""
+    theme = theme or default_theme_dir()
+    folder = theme / COMPILED
+    shutil.rmtree(folder, ignore_errors=True)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(theme / "templates")),
+                             **_ENV_OPTIONS)
+    _add_helpers(env)
+    env.compile_templates(str(folder), zip=None, ignore_errors=False)
+    (folder / _STAMP).write_text(compiled_stamp(theme), encoding="utf-8")
+    return folder
 
 
 _ICON_PATHS = {
@@ -410,3 +480,7 @@ def render_pages(site: Site, paths: Iterable[str],
         spec = renderer.by_path.get(path)
         if spec is not None:
             yield path, renderer.render(spec)
+
+
+if __name__ == "__main__":
+    print(f"wrote {compile_default_theme()}")

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import json
 import pickle
+import shutil
+from pathlib import Path
 
+import jinja2
 import pytest
 
 from mdpm.history import History
 from mdpm.markdown import MarkdownCache, content_key, render_markdown
-from mdpm.render import pages_for, render_pages, render_site, renderer_for
+import mdpm.render as render_module
+from mdpm.render import (_ENV_OPTIONS, COMPILED, _add_helpers, _compiled_loader,
+                         compile_default_theme, make_env, pages_for, render_pages, render_site,
+                         renderer_for, templates_stamp)
+from mdpm.theme import default_theme_dir
 from mdpm.site import build_site, dependency_order
 from mdpm.workspace import check, open_workspace
 from sitecheck import NOW, build_copy
@@ -184,3 +191,62 @@ def test_dependency_order_survives_cycles(write_tree):
 def test_body_headings_sit_below_the_page_headings():
     html = render_markdown("# Top\n\n### Deep\n\n# Again\n")
     assert html == "<h3>Top</h3>\n<h4>Deep</h4>\n<h3>Again</h3>\n"
+
+
+# --- the default theme's compiled templates ----------------------------------------------------
+
+
+def _compiled_files(folder):
+    return {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()}
+
+
+def test_the_shipped_compiled_templates_are_those_of_the_templates(tmp_path):
+    """A template of the default theme was changed without `python -m mdpm.render`."""
+    shipped = default_theme_dir() / COMPILED
+    theme = tmp_path / "default"
+    shutil.copytree(default_theme_dir() / "templates", theme / "templates")
+    made = compile_default_theme(theme)
+    assert _compiled_files(made) == _compiled_files(shipped), \
+        "run `python -m mdpm.render` to compile the default theme's templates again"
+
+
+def test_the_default_theme_renders_from_its_compiled_templates_and_alike():
+    dirs = (default_theme_dir(),)
+    env = make_env(dirs, templates_stamp(dirs))
+    compiled = env.loader.loaders[0]
+    assert isinstance(compiled, jinja2.ModuleLoader)
+    assert compiled.load(env, "task.html").name == "task.html"
+    plain = jinja2.Environment(loader=jinja2.FileSystemLoader(str(dirs[0] / "templates")),
+                               **_ENV_OPTIONS)
+    _add_helpers(plain)
+    context = {"root": "../", "section": "x", "site": {"title": "<T>", "as_of": "2026-11-25"},
+               "nav": [{"url": "board/index.html", "label": "Board", "current": True}]}
+    assert env.get_template("_header.html").render(context) \
+        == plain.get_template("_header.html").render(context)
+
+
+def test_compiled_templates_are_not_used_once_a_template_changed(tmp_path):
+    theme = tmp_path / "default"
+    shutil.copytree(default_theme_dir() / "templates", theme / "templates")
+    compile_default_theme(theme)
+    assert _compiled_loader(theme) is not None
+    card = theme / "templates" / "_card.html"
+    card.write_text(card.read_text() + "<!-- changed -->\n")
+    assert _compiled_loader(theme) is None
+    (theme / COMPILED / "STAMP").unlink()
+    assert _compiled_loader(theme) is None
+
+
+def test_a_site_built_with_and_without_the_compiled_templates_is_the_same(tmp_path, monkeypatch):
+    example = Path(__file__).resolve().parent.parent
+    build_copy(example, tmp_path / "compiled", cache=tmp_path / "cache-1")
+    make_env.cache_clear()
+    monkeypatch.setattr(render_module, "_compiled_loader", lambda theme: None)
+    try:
+        build_copy(example, tmp_path / "plain", cache=tmp_path / "cache-2")
+    finally:
+        make_env.cache_clear()
+    first, second = tmp_path / "compiled", tmp_path / "plain"
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    assert all((first / f).read_bytes() == (second / f).read_bytes() for f in files)
