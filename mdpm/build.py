@@ -70,6 +70,7 @@ def build(workspace: Workspace, out_dir: Path, *, now: dt.datetime, history: His
     """
     from . import history as history_module
     from .markdown import MarkdownCache, cache_file
+    from .parallel import in_background
     from .render import renderer_for
     from .site import build_site, markdown_texts
     from .workspace import check
@@ -100,10 +101,14 @@ def build(workspace: Workspace, out_dir: Path, *, now: dt.datetime, history: His
         report("drawings", 0, len(site.projects))
         _prepare_drawings(site, cache_dir, workers)
         renderer = renderer_for(site)
-        frame, shown = _frame(renderer), _shown(site)
-        keys = _page_keys(renderer, frame, shown, _summary_key(site, workspace.config, now))
+        frame, last = _frame(renderer), _last_pages(out_dir, cache_dir)
+        with in_background(_summary_and_stamps, (site, workspace.config, now, out_dir, last)) \
+                as apart:  # on the other core, while the views are hashed here
+            shown = _shown(site)
+            summary, stamps = apart()
+        keys = _page_keys(renderer, frame, shown, summary)
         cards = _card_cache(renderer, frame, shown, cache_dir)
-        kept = _reusable(keys, out_dir, cache_dir)
+        kept = _reusable(keys, last, stamps)
         new_cards: dict[str, str] = {}
         with SiteWriter(out_dir, root=workspace.root) as writer:
             outcomes = _render_and_put(renderer, writer, kept, workers, new_cards)
@@ -464,23 +469,36 @@ def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-def _reusable(keys: dict[str, str], out_dir: Path, cache_dir: Path) -> dict[str, str]:
-    """Return the pages whose key equals the one they were last written with, and whose
-    file is still the one written then (same size and mtime), with that stamp."""
-    from .write import stamp
-
+def _last_pages(out_dir: Path, cache_dir: Path) -> dict:
+    """Return {path: [key, stamp]} of the pages the last build wrote into `out_dir`, or {}."""
     try:
         last_out, last = json.loads((cache_dir / _PAGES).read_text(encoding="utf-8"))
     except (OSError, ValueError, TypeError, UnicodeDecodeError):
         return {}
     if last_out != str(out_dir) or not isinstance(last, dict) or not (out_dir / MARKER).is_file():
         return {}
+    return last
+
+
+def _summary_and_stamps(job: tuple) -> tuple[str, dict[str, str | None]]:
+    """The summary pages' key, and the stamp of each page the last build wrote as it is now."""
+    from .write import stamp
+
+    site, config, now, out_dir, last = job
     base = str(out_dir)
+    return _summary_key(site, config, now), {path: stamp(os.path.join(base, path))
+                                             for path in last}
+
+
+def _reusable(keys: dict[str, str], last: dict,
+              stamps: dict[str, str | None]) -> dict[str, str]:
+    """Return the pages whose key equals the one they were last written with, and whose
+    file is still the one written then (same size and mtime), with that stamp."""
     kept = {}
     for path, key in keys.items():
         entry = last.get(path)
         if isinstance(entry, list) and len(entry) == 2 and entry[0] == key \
-                and entry[1] is not None and entry[1] == stamp(os.path.join(base, path)):
+                and entry[1] is not None and entry[1] == stamps.get(path):
             kept[path] = entry[1]
     return kept
 
