@@ -59,23 +59,43 @@ def load_portfolio(config: Config, *, cache: bool = False, bodies: bool = True) 
     root = config.root
     with _collector_paused():
         files, problems = find_documents(root)
-        snapshot, loaded = None, [None] * len(files)
         if cache:
-            with _stamps([path for path, _, _ in files]) as stamps:
-                snapshot = LoadSnapshot(cache_folder(root), config, bodies=bodies)
-                loaded = snapshot.take(files, stamps())
-        todo = [n for n, got in enumerate(loaded) if got is None]
-        if todo:
-            _read_files(config, bodies, files, loaded, todo)
-        if snapshot is not None:
-            snapshot.save(files, loaded)
-        items = [item for item, _ in loaded]
-        for _, found in loaded:
-            if found:
-                problems += found
+            items, found, names = _load_through_snapshot(config, files, bodies)
+        else:
+            items, found, names = _read_all(config, bodies, files)
+        problems += found
         portfolio, model_problems = build_model(items, config)
-    problems += id_problems(_names(items))
+    problems += id_problems(names)
     return Workspace(root, config, portfolio, [*problems, *model_problems])
+
+
+def _read_all(config: Config, bodies: bool, files):
+    """Read every file, forked when they are many; return items, problems and names."""
+    items: list[RawDoc | Task] = []
+    problems: list[Problem] = []
+    names: list[tuple[str, str, str, str]] = []
+    for part_items, part_problems, part_names in split_map(
+            functools.partial(_read_part, config, bodies), files, min_items=PARALLEL_FROM):
+        items += part_items
+        for found in part_problems.values():
+            problems += found
+        names += part_names
+    return items, problems, names
+
+
+def _load_through_snapshot(config: Config, files, bodies: bool):
+    """Take the files unchanged since the last load from its snapshot, read the others, and
+    save the snapshot; return items, problems and names."""
+    with _stamps([path for path, _, _ in files]) as stamps:
+        snapshot = LoadSnapshot(cache_folder(config.root), config, bodies=bodies)
+        loaded = snapshot.take(files, stamps())
+    todo = [n for n, got in enumerate(loaded) if got is None]
+    if todo:
+        _read_files(config, bodies, files, loaded, todo)
+    snapshot.save(files, loaded)
+    items = [item for item, _ in loaded]
+    problems = [problem for _, found in loaded for problem in found]
+    return items, problems, _names(items)
 
 
 def _stamps(paths: list[str]):
@@ -91,14 +111,15 @@ def _read_files(config: Config, bodies: bool, files, loaded: list, todo: list[in
     parts = split_map(functools.partial(_read_part, config, bodies), [files[n] for n in todo],
                       min_items=PARALLEL_FROM)
     start = 0
-    for items, problems in parts:
+    for items, problems, _ in parts:
         for offset, item in enumerate(items):
             loaded[todo[start + offset]] = (item, problems.get(offset, ()))
         start += len(items)
 
 
 def _read_part(config: Config, bodies: bool, files):
-    """Read some files and build their tasks; return them and {position: problems}."""
+    """Read some files and build their tasks; return them, {position: problems} and the
+    files' names (see `_names`)."""
     items: list[RawDoc | Task] = []
     problems: dict[int, list[Problem]] = {}
     root = config.root
@@ -112,7 +133,7 @@ def _read_part(config: Config, bodies: bool, files):
             items.append(doc)
         if found:
             problems[position] = found
-    return items, problems
+    return items, problems, _names(items)
 
 
 def _names(items) -> list[tuple[str, str, str, str]]:
