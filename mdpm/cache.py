@@ -2,7 +2,8 @@
 
 Order: `$MDPM_CACHE_DIR`; else `<git common dir>/mdpm-cache/` (git never checks files out
 into its own folder); else `$XDG_CACHE_HOME/mdpm/<hash of the repository path>`
-(`~/.cache` when XDG_CACHE_HOME is unset). Caches hold JSON only, never pickles or bytecode.
+(`~/.cache` when XDG_CACHE_HOME is unset). Caches hold plain data only (JSON, and the task
+bodies' text after a JSON index), never pickles or compiled code.
 """
 
 from __future__ import annotations

@@ -128,7 +128,7 @@ def _compiled_loader(theme: Path) -> jinja2.BaseLoader | None:
 
 
 def compiled_stamp(theme: Path) -> str:
-    """A hash of a theme's templates, of Jinja's version and of the environment's options."""
+    """Jinja's version and a hash of it, the environment's options and a theme's templates."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(repr((jinja2.__version__, sorted((k, repr(v)) for k, v in
                                                     _ENV_OPTIONS.items()))).encode())
@@ -137,7 +137,7 @@ def compiled_stamp(theme: Path) -> str:
         if path.is_file():
             digest.update(f"{path.relative_to(templates).as_posix()}\0".encode())
             digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    return f"jinja2 {jinja2.__version__} {digest.hexdigest()}"
 
 
 def compile_default_theme(theme: Path | None = None) -> Path:

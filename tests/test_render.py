@@ -203,6 +203,10 @@ def _compiled_files(folder):
 def test_the_shipped_compiled_templates_are_those_of_the_templates(tmp_path):
     """A template of the default theme was changed without `python -m mdpm.render`."""
     shipped = default_theme_dir() / COMPILED
+    made_with = (shipped / "STAMP").read_text().split()[1]
+    if made_with != jinja2.__version__:
+        pytest.skip(f"compiled with Jinja {made_with}, Jinja {jinja2.__version__} installed: "
+                    f"mdpm compiles the templates at run time")
     theme = tmp_path / "default"
     shutil.copytree(default_theme_dir() / "templates", theme / "templates")
     made = compile_default_theme(theme)
