@@ -43,6 +43,7 @@ _CLEANER = nh3.Cleaner(
 )
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the cache and the view models both ask, per body
 def content_key(text: str) -> str:
     """Return the cache key of a Markdown text."""
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()

@@ -7,7 +7,10 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from mdpm import feeds
 from sitecheck import build_copy, copy_broken
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -120,3 +123,12 @@ def test_atom_feed_is_valid_and_ids_are_stable(site, tmp_path):
         assert entry.find(f"{ATOM}link").get("href").startswith("https://example.org/status/")
     titles = [e.find(f"{ATOM}title").text for e in entries]
     assert any("<script>alert(1)</script>" in t for t in titles)  # text, escaped in the XML
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab&<>\"'\n\r\t é\u2028"))))
+def test_xml_escaping_is_that_of_saxutils(text):
+    from xml.sax import saxutils
+
+    assert feeds.escape(text) == saxutils.escape(text)
+    assert feeds.quoteattr(text) == saxutils.quoteattr(text)
