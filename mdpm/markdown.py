@@ -309,6 +309,7 @@ def _version() -> str:
     return hashlib.blake2b(settings.encode(), digest_size=16).hexdigest()
 
 
+@functools.lru_cache(maxsize=1 << 16)  # asked when the cache is read and when it is saved
 def _stored_key(key: str) -> str:
     return hashlib.blake2b(f"{_version()}\0{key}".encode(), digest_size=16).hexdigest()
 
