@@ -151,7 +151,14 @@ def compile_default_theme(theme: Path | None = None) -> Path:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(theme / "templates")),
                              **_ENV_OPTIONS)
     _add_helpers(env)
-    env.compile_templates(str(folder), zip=None, ignore_errors=False)
+    folder.mkdir(parents=True)
+    for name in env.list_templates():
+        source, filename, _ = env.loader.get_source(env, name)
+        code = env.compile(source, name, filename, raw=True, defer_init=True)
+        header = (f"# Made by `python -m mdpm.render` from the default theme's {name}: "
+                  f"Jinja's compiled form of it. Do not edit.\n")
+        module = folder / jinja2.ModuleLoader.get_module_filename(name)
+        module.write_text(header + code, encoding="utf-8")
     (folder / _STAMP).write_text(compiled_stamp(theme), encoding="utf-8")
     return folder
 

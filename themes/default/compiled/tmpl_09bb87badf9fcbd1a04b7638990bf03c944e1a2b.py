@@ -1,3 +1,4 @@
+# Made by `python -m mdpm.render` from the default theme's metrics.html: Jinja's compiled form of it. Do not edit.
 from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join
 name = 'metrics.html'
 
