@@ -122,9 +122,15 @@ def main(argv=None) -> int:
     parser.add_argument("--commits", type=int, default=0, help="stage-change commits to mine")
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--keep", metavar="DIR", help="work here and keep it")
+    parser.add_argument("--out-root", metavar="DIR",
+                        help="write both tools' sites under DIR (e.g. /dev/shm, in memory: "
+                             "their own work without the disk's cost of making 10,000 "
+                             "folders, which varies several-fold here from run to run)")
     args = parser.parse_args(argv)
     work = Path(args.keep or tempfile.mkdtemp(prefix="mdpm-bench-"))
     work.mkdir(parents=True, exist_ok=True)
+    outputs = Path(tempfile.mkdtemp(prefix="mdpm-bench-out-", dir=args.out_root)) \
+        if args.out_root else work
     root = work / "repo"
     if not root.exists():
         generate(root, args.projects, args.tasks, args.commits, git=True)
@@ -136,18 +142,19 @@ def main(argv=None) -> int:
                                                           ("cold", "warm", "one", "hugo")}
     load_before = os.getloadavg()[0]
     for _ in range(args.runs):
-        out, cache = work / "site", work / "cache"
+        out, cache = outputs / "site", work / "cache"
         shutil.rmtree(out, ignore_errors=True)
         shutil.rmtree(cache, ignore_errors=True)
         figures["cold"].append(mdpm_build(root, out, cache, code))
         if hugo:
-            figures["hugo"].append(hugo_build(site, work / "hugo-out"))
+            figures["hugo"].append(hugo_build(site, outputs / "hugo-out"))
         figures["warm"].append(mdpm_build(root, out, cache, code))
         touch_one(root)
         figures["one"].append(mdpm_build(root, out, cache, code))
     print(f"mdpm build, {count} tasks ({args.projects} x {args.tasks}), {args.runs} run(s), "
           f"median wall and CPU (user + system) time; peak RSS of the largest process; "
-          f"load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after")
+          f"load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after; "
+          f"sites written under {outputs}")
     labels = {"cold": "cold build (empty output and cache)", "warm": "warm, nothing changed",
               "one": "warm, one file changed", "hugo": "Hugo full build (same files)"}
     base = median([w for w, _, _ in figures["hugo"]]) if figures["hugo"] else None
@@ -161,6 +168,8 @@ def main(argv=None) -> int:
         ratio = f"  {wall / base:5.2f}x Hugo" if base and key != "hugo" else ""
         print(f"  {label:40s} {wall:7.2f} s  {1000 * wall / count:6.3f} ms/task  "
               f"cpu {cpu:6.2f} s  {peak:5d} MB{ratio}")
+    if outputs != work:
+        shutil.rmtree(outputs, ignore_errors=True)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -354,7 +354,9 @@ def _shown(site: Site) -> dict[str, str]:
 
 
 def _view_digests(views: dict, refs: list[str]) -> list[str]:
-    return [_digest(repr(views[ref]) + views[ref].body_key) for ref in refs]
+    from .site import values_key, view_values
+
+    return [values_key(view_values(views[ref])) for ref in refs]
 
 
 def _page_keys(renderer: Renderer, frame: str, shown: dict[str, str],
@@ -392,6 +394,8 @@ def _summary_key(site: Site, config, now: dt.datetime) -> str:
     """A hash of everything board.json, calendar.ics and feed.xml (feeds.py) and the default
     metrics page (charts.metrics_view and metrics.html) show: when they show more of a task
     or of the site, it must be added here."""
+    from .site import values_key
+
     tasks = [(t.ref, t.project, t.project_title, t.title, t.url, t.owner, t.holder,
               t.collaborators, t.stage, t.stage_title, t.done, [link.ref for link in t.depends_on],
               t.due, t.priority, t.blocked, t.expedite, t.cycle_days,
@@ -405,7 +409,7 @@ def _summary_key(site: Site, config, now: dt.datetime) -> str:
             [(p.handle, p.name, len(p.holds), p.limit) for p in site.people],
             [p.problem.as_dict() for p in site.problems],
             [(p.id, p.title, p.url, p.refs) for p in site.projects])
-    return _digest(repr((rest, tasks)))
+    return values_key((rest, tasks))
 
 
 def _page_inputs(spec, site: Site) -> tuple[str, Iterable[str]] | None:

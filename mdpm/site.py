@@ -6,10 +6,12 @@ the site root (e.g. `projects/acme/draft/index.html`); pages prefix it with thei
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
 import marshal
+import operator
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from collections.abc import Callable
@@ -116,6 +118,28 @@ class TaskView:
     @property
     def has_errors(self) -> bool:
         return any(p.problem.is_error for p in self.problems)
+
+
+_NESTED = ("depends_on", "needed_by", "history", "problems")
+_FLAT_FIELDS = operator.attrgetter(*[f.name for f in dataclasses.fields(TaskView)
+                                     if f.name not in _NESTED])
+
+
+def view_values(view: TaskView) -> tuple:
+    """Every field of a task view as plain values (marshal writes them; equal views give
+    equal values): what its pages show of it."""
+    return (_FLAT_FIELDS(view),
+            [(k.ref, k.title, k.url, k.stage, k.done) for k in view.depends_on],
+            [(k.ref, k.title, k.url, k.stage, k.done) for k in view.needed_by],
+            [(s.stage, s.stage_title, s.at, s.day, s.commit, s.author) for s in view.history],
+            [(*dataclasses.astuple(p.problem), p.url) for p in view.problems])
+
+
+def values_key(values) -> str:
+    """A hash of plain values (None, bools, numbers, strings, tuples, lists, dicts)."""
+    # marshal's version 0 (no references, no interning flags) writes equal values as equal
+    # bytes, whichever objects hold them; it is several times quicker than repr.
+    return hashlib.blake2b(marshal.dumps(values, 0), digest_size=16).hexdigest()
 
 
 @dataclass
@@ -538,9 +562,7 @@ def _drawing_key(portfolio: Portfolio, project: Project, refs: list[str],
              [_drawn_fields(t) for t in tasks],
              [(r, portfolio.tasks[r].title, portfolio.tasks[r].stage)
               for r in outside if r in portfolio.tasks])
-    # marshal's version 0 (no references, no interning flags) writes equal values as equal
-    # bytes, whichever objects hold them; it is several times quicker than repr.
-    return hashlib.blake2b(marshal.dumps(drawn, 0), digest_size=16).hexdigest()
+    return values_key(drawn)
 
 
 def _drawn_fields(task: Task) -> tuple:

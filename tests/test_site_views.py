@@ -7,6 +7,7 @@ recomputes a field the slow, obvious way and compares.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 
@@ -15,7 +16,8 @@ import pytest
 from mdpm import metrics, schedule
 from mdpm.history import History, Transition
 from mdpm.review import counted_in, is_blocked, waiting_on
-from mdpm.site import build_site
+from mdpm.errors import Problem
+from mdpm.site import Link, ProblemView, Step, TaskView, build_site, values_key, view_values
 from mdpm.workspace import check, open_workspace
 
 NOW = dt.datetime(2026, 11, 25, 12, tzinfo=dt.timezone.utc)
@@ -237,6 +239,65 @@ def test_drawing_key_follows_what_a_drawing_shows(write_tree, tmp_path):
         changed = keys({**FILES, path: text})
         assert changed["p"] != before["p"], path  # q/x: Bravo depends on it
         (tmp_path / "repo" / path).write_text(FILES[path])
+
+
+def _other(value):
+    """A value of the same kind as `value`, but different."""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, (int, float)):
+        return value + 1
+    if isinstance(value, str):
+        return value + "!"
+    if isinstance(value, tuple):
+        return (*value, ("x", None)) if value and isinstance(value[0], tuple) else (*value, "x")
+    return "x" if value is None else None
+
+
+NESTED_ADDITIONS = {
+    "depends_on": Link("p/zz", "Zed", None, "missing", False),
+    "needed_by": Link("p/zz", "Zed", "projects/p/zz/index.html", "Ready", False),
+    "history": Step("done", "Done", "2026-01-02T03:04:05Z", "2026-01-02", "c9", "ann"),
+    "problems": ProblemView(Problem("x.md", 3, "due-invalid", "error", "no"), None),
+}
+
+
+def test_view_values_change_with_every_field_of_a_task_view(site):
+    """The build keys pages by `view_values`: a field left out would leave a page stale."""
+    views, _ = site
+    for view in views.tasks.values():
+        before = values_key(view_values(view))
+        assert values_key(view_values(dataclasses.replace(view))) == before  # equal, not same
+        for field in dataclasses.fields(TaskView):
+            value = getattr(view, field.name)
+            if field.name in NESTED_ADDITIONS:
+                changed = [*value, NESTED_ADDITIONS[field.name]]
+            else:
+                changed = _other(value)
+            assert values_key(view_values(dataclasses.replace(view, **{field.name: changed}))) \
+                != before, (view.ref, field.name)
+
+
+def test_view_values_change_inside_links_steps_and_problems(site):
+    views, _ = site
+    with_all = [v for v in views.tasks.values() if v.depends_on and v.needed_by and v.history]
+    assert with_all
+    view = with_all[0]
+    before = values_key(view_values(view))
+    for name in ("depends_on", "needed_by", "history"):
+        items = getattr(view, name)
+        for item_field in dataclasses.fields(items[0]):
+            item = dataclasses.replace(items[0], **{item_field.name: _other(
+                getattr(items[0], item_field.name))})
+            changed = dataclasses.replace(view, **{name: [item, *items[1:]]})
+            assert values_key(view_values(changed)) != before, (name, item_field.name)
+    problem = NESTED_ADDITIONS["problems"]
+    with_problem = values_key(view_values(dataclasses.replace(view, problems=[problem])))
+    for changed_problem in (ProblemView(problem.problem, "projects/p/a/index.html"),
+                            ProblemView(dataclasses.replace(problem.problem, line=4), None),
+                            ProblemView(dataclasses.replace(problem.problem, message="n"), None)):
+        assert values_key(view_values(dataclasses.replace(view, problems=[changed_problem]))) \
+            != with_problem
 
 
 def test_critical_path_is_the_plans_for_any_start():
