@@ -68,11 +68,10 @@ def load_documents(root: Path, cache_dir: Path | None = None, *,
 
 def find_documents(root: Path) -> tuple[list[tuple[Path, str, str]], list[Problem]]:
     """Return the (path, project, kind) of every project file, and the files skipped."""
-    skipped: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
     files = list(discover(root, skipped))
     return files, [Problem(display_path(path, root), 1, "file-skipped", WARNING,
-                           "a symbolic link that leads outside the repository; it is not read")
-                   for path in skipped]
+                           f"{why}; it is not read") for path, why in skipped]
 
 
 def read_documents(root: Path, files, cache: DocumentCache | None = None, *,
@@ -248,21 +247,25 @@ def json_plain(value) -> bool:
     return True
 
 
-def discover(root: Path, skipped: list[Path] | None = None):
+def discover(root: Path, skipped: list[tuple[Path, str]] | None = None):
     """Yield (path, project id, kind) for each project file, in a stable order.
 
     Paths are strings (scandir's own, cheaper than 10,000 Path objects). Symbolic links
-    that leave the repository are not yielded; they are added to `skipped`.
+    that leave the repository or cannot be followed are not yielded; they are added to
+    `skipped`, with the reason.
     """
     base = root / "content" / "projects"
     if not base.is_dir():
         return
     for project_dir in _sorted_entries(base):
-        if not project_dir.is_dir() or project_dir.name.startswith((".", "_")):
+        if project_dir.name.startswith((".", "_")):
             continue
-        if project_dir.is_symlink() and not _link_inside(project_dir, root):
+        refused = _link_refused(project_dir, root) if project_dir.is_symlink() else None
+        if refused:
             if skipped is not None:
-                skipped.append(base / project_dir.name)
+                skipped.append((base / project_dir.name, refused))
+            continue
+        if not project_dir.is_dir():
             continue
         for entry in _sorted_entries(project_dir.path):
             name = entry.name
@@ -271,9 +274,10 @@ def discover(root: Path, skipped: list[Path] | None = None):
             kind = _kind_of(name)
             if kind is None:
                 continue
-            if entry.is_symlink() and not _link_inside(entry, root):
+            refused = _link_refused(entry, root) if entry.is_symlink() else None
+            if refused:
                 if skipped is not None:
-                    skipped.append(base / project_dir.name / name)
+                    skipped.append((base / project_dir.name / name, refused))
                 continue
             if entry.is_file():
                 yield entry.path, project_dir.name, kind
@@ -289,10 +293,16 @@ def _sorted_entries(folder) -> list[os.DirEntry]:
         return sorted(entries, key=lambda e: e.name)
 
 
-def _link_inside(entry: os.DirEntry, root: Path) -> bool:
-    """A symlink is read only when it stays inside the repository."""
-    target = Path(entry.path).resolve()
-    return target.is_relative_to(root.resolve())
+def _link_refused(entry: os.DirEntry, root: Path) -> str | None:
+    """Why a symlink is not read, or None: it is read only when it leads to a file or folder
+    inside the repository."""
+    try:
+        target = Path(entry.path).resolve(strict=True)
+    except (OSError, RuntimeError):  # RuntimeError: a loop, before Python 3.13
+        return "a symbolic link that cannot be followed (it loops, or what it names is missing)"
+    if not target.is_relative_to(root.resolve()):
+        return "a symbolic link that leads outside the repository"
+    return None
 
 
 def _kind_of(name: str) -> str | None:

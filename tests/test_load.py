@@ -210,6 +210,23 @@ def test_symlink_out_of_the_repository_is_not_read(write_tree, tmp_path):
         "outside the repository; it is not read"]
 
 
+def test_symlink_loops_and_dangling_links_are_reported_not_followed(write_tree, tmp_path):
+    root = write_tree({"content/projects/acme/ok.md": "---\ntitle: ok\n---\n"},
+                      root=tmp_path / "repo")
+    acme = root / "content/projects/acme"
+    (acme / "loop.md").symlink_to("loop.md")
+    (acme / "ping.md").symlink_to("pong.md")
+    (acme / "pong.md").symlink_to("ping.md")
+    (acme / "gone.md").symlink_to("missing.md")
+    (root / "content/projects/circle").symlink_to("circle", target_is_directory=True)
+    docs, problems = load_documents(root)
+    assert [d.ref for d in docs] == ["acme/ok"]
+    why = ("warning[file-skipped]: a symbolic link that cannot be followed (it loops, or what "
+           "it names is missing); it is not read")
+    assert _lines(problems) == [f"content/projects/{name}:1: {why}" for name in (
+        "acme/gone.md", "acme/loop.md", "acme/ping.md", "acme/pong.md", "circle")]
+
+
 def test_no_content_folder_and_empty_project(write_tree):
     root = write_tree({"mdpm.toml": ""})
     assert load_documents(root) == ([], [])
