@@ -113,26 +113,27 @@ def review(portfolio: Portfolio, problems: list[Problem], history: History,
            now: dt.datetime) -> Review:
     """Return the status review of the portfolio as of `now`."""
     today = now.date()
+    times = _stage_times(portfolio, history, now)  # both the stuck and the slow stages use them
     return Review(
         today=today,
         bottlenecks=bottlenecks(portfolio),
         queues=longest_queues(portfolio),
         blocked=blocked_tasks(portfolio),
-        stuck=stuck_tasks(portfolio, history, now),
+        stuck=stuck_tasks(portfolio, history, now, times),
         stuck_known=history.available,
         history_message="" if history.available else history.message,
         overloaded=overloaded_people(portfolio),
         overdue=overdue_tasks(portfolio, today),
         dependency_problems=[p for p in problems if p.code in DEPENDENCY_CODES],
-        slow_stages=_slow_stages(portfolio, history, now),
+        slow_stages=metrics.bottleneck_stages(times, portfolio.config) if times else [],
     )
 
 
-def _slow_stages(portfolio: Portfolio, history: History, now: dt.datetime) -> list:
+def _stage_times(portfolio: Portfolio, history: History,
+                 now: dt.datetime) -> list[metrics.StageTime]:
     if not history.available:
         return []
-    times = metrics.stage_times(list(portfolio.tasks.values()), history, portfolio.config, now)
-    return metrics.bottleneck_stages(times, portfolio.config)
+    return metrics.stage_times(list(portfolio.tasks.values()), history, portfolio.config, now)
 
 
 def counted_in(portfolio: Portfolio, stage_id: str) -> list[Task]:
@@ -210,12 +211,15 @@ def blocked_tasks(portfolio: Portfolio) -> list[BlockedTask]:
     return sorted(found, key=lambda b: b.ref)
 
 
-def stuck_tasks(portfolio: Portfolio, history: History, now: dt.datetime) -> list[StuckTask]:
-    """Active tasks too long in their stage, from the stage history."""
+def stuck_tasks(portfolio: Portfolio, history: History, now: dt.datetime,
+                times: list[metrics.StageTime] | None = None) -> list[StuckTask]:
+    """Active tasks too long in their stage, from the stage history (`times`: its stage
+    times, when already worked out)."""
     if not history.available:
         return []
     # Over stale_days, or longer than 85 % of that stage's own past stays (see metrics).
-    found = metrics.stuck_tasks(list(portfolio.tasks.values()), history, portfolio.config, now)
+    found = metrics.stuck_tasks(list(portfolio.tasks.values()), history, portfolio.config, now,
+                                times)
     return [StuckTask(s.ref, s.stage, s.days) for s in found]
 
 
