@@ -6,9 +6,12 @@ Everything here is a pure function of the portfolio; the SVG is laid out by `mdp
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import html
+import itertools
+import operator
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -251,15 +254,17 @@ def _node(node: Node, box: Box, critical: bool, href: str | None) -> str:
     lines = [_fit(node.title, box.width - 20, title_size * 1.1)] if external else \
         _wrap(node.title, box.width - 22, title_size * 1.03)
     first = box.y - 4 - 8 * (len(lines) - 1)
-    texts = "".join(f'<tspan x="{_n(box.left + 10)}" y="{_n(first + 16 * i)}">{_esc(line)}</tspan>'
-                    for i, line in enumerate(lines))
+    left = box.left
+    x = _n(left + 10)
+    texts = "".join([f'<tspan x="{x}" y="{_n(first + 16 * i)}">{_esc(line)}</tspan>'
+                     for i, line in enumerate(lines)])
     inner = [
         f"<title>{_esc(node.title)} ({_esc(node.ref)}; {_esc(node.detail)})</title>",
-        f'<rect x="{_n(box.left)}" y="{_n(box.top)}" width="{_n(box.width)}" '
+        f'<rect x="{_n(left)}" y="{_n(box.top)}" width="{_n(box.width)}" '
         f'height="{_n(box.height)}" rx="8" fill="{fill}" stroke="{stroke[0]}" '
         f'stroke-width="{stroke[1]}"{dash}/>',
         f'<text font-size="{title_size}" font-weight="600" fill="{TEXT}">{texts}</text>',
-        f'<text x="{_n(box.left + 10)}" y="{_n(first + 16 * len(lines) + 1)}" '
+        f'<text x="{x}" y="{_n(first + 16 * len(lines) + 1)}" '
         f'font-size="{detail_size}" '
         f'fill="{MUTED}">{_esc(_fit(node.detail, box.width - 20, detail_size))}</text>',
     ]
@@ -475,18 +480,38 @@ def _dot(text: str) -> str:
 # --- text helpers ---------------------------------------------------------------------------
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_SPECIAL = re.compile("[&<>\"'\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_KEPT = 1 << 16
+"""The most entries each memo below keeps: a drawing repeats its refs, coordinates and the
+first words of titles many times, and a long `mdpm serve` must not grow without end."""
 
 
-def _esc(text: str) -> str:
-    """Escape for XML text and attributes; drop characters XML cannot hold."""
-    return html.escape(_XML_INVALID.sub("", text), quote=True)
+class _Escaped(dict):
+    """Text -> the text escaped for XML text and attributes, without the characters XML
+    cannot hold; filled on first use."""
+
+    def __missing__(self, text: str) -> str:
+        escaped = text
+        if _XML_SPECIAL.search(text):  # most titles and refs have nothing to escape
+            escaped = html.escape(_XML_INVALID.sub("", text), quote=True)
+        if len(self) < _KEPT:
+            self[text] = escaped
+        return escaped
 
 
-def _n(value: float) -> str:
-    """A coordinate with at most one decimal, no trailing zeros."""
-    text = f"{value:.1f}"
-    return text[:-2] if text.endswith(".0") else text
+class _Numbers(dict):
+    """Coordinate -> its text with at most one decimal, no trailing zeros; filled on first use."""
 
+    def __missing__(self, value: float) -> str:
+        text = f"{value:.1f}".removesuffix(".0")
+        if value and len(self) < _KEPT:  # 0.0 == -0.0 but they print differently
+            self[value] = text
+        return text
+
+
+# Bound lookups: no Python call when the value is known, as it mostly is
+_esc = _Escaped().__getitem__
+_n = _Numbers().__getitem__
 
 _NARROW = frozenset("ijlI.,:;'|!")
 _SLIM = frozenset("frt()[]{}-\"` ")
@@ -514,37 +539,73 @@ def _char_factor(char: str) -> float:
     return 0.64
 
 
+class _CharWidths(dict):
+    """Character -> `_char_width(char, size)` at one font size, filled on first use."""
+
+    def __init__(self, size: float) -> None:
+        super().__init__()
+        self.size = size
+
+    def __missing__(self, char: str) -> float:
+        width = self[char] = _char_width(char, self.size)
+        return width
+
+
+class _TextWidths(dict):
+    """Text -> the sum of its characters' widths at one font size, filled on first use.
+
+    Wrapping measures the same first words of many titles; `chars` measures one character.
+    """
+
+    def __init__(self, size: float) -> None:
+        super().__init__()
+        self.chars = _CharWidths(size).__getitem__
+
+    def __missing__(self, text: str) -> float:
+        # the same sum, in the same order, as adding up `_char_width` of each character
+        width = sum(map(self.chars, text))
+        if len(self) < _KEPT:
+            self[text] = width
+        return width
+
+
+@functools.lru_cache(maxsize=None)
+def _widths(size: float) -> _TextWidths:
+    """The widths of texts and characters at `size` (a drawing uses a few sizes)."""
+    return _TextWidths(size)
+
+
 def _text_width(text: str, size: float) -> float:
     """Roughly how wide `text` is drawn in a sans-serif font of `size` pixels."""
-    factor = _char_factor
-    return sum(size * factor(c) for c in text)
+    return _widths(size)[text]
 
 
 def _fit(text: str, width: float, size: float) -> str:
     """Cut `text` with an ellipsis so it fits in `width` pixels."""
     text = " ".join(text.split())
-    if _text_width(text, size) <= width:
+    widths = _widths(size)
+    if widths[text] <= width:
         return text
-    room, kept = width - _char_width("…", size), []
-    for char in text:
-        room -= _char_width(char, size)
-        if room < 0:
-            break
-        kept.append(char)
-    return "".join(kept).rstrip() + "…"
+    char_width = widths.chars
+    # the room left after each character, subtracted one by one as a loop would
+    rooms = list(itertools.accumulate(map(char_width, text), operator.sub,
+                                      initial=width - char_width("…")))
+    kept = bisect.bisect_left(rooms, True, lo=1, key=(0.0).__gt__) - 1  # the first room < 0
+    return text[:kept].rstrip() + "…"
 
 
 def _wrap(text: str, width: float, size: float, lines: int = 2) -> list[str]:
     """Break `text` into at most `lines` lines of `width` pixels, the last cut with an ellipsis."""
     words, result = " ".join(text.split()).split(" "), []
+    widths = _widths(size)
     while words and len(result) < lines - 1:
         line = words.pop(0)
-        while words and _text_width(line + " " + words[0], size) <= width:
+        while words and widths[line + " " + words[0]] <= width:
             line += " " + words.pop(0)
-        if _text_width(line, size) > width:
-            rest = line[len(_fit(line, width, size)) - 1:]
-            line = _fit(line, width, size)[:-1]
-            words.insert(0, rest)
+        if widths[line] > width:  # only when a single word is too long
+            cut = _fit(line, width, size)
+            words.insert(0, line[len(cut) - 1:])
+            line = cut[:-1]
         result.append(line)
     if words:
         result.append(_fit(" ".join(words), width, size))

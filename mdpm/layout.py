@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import itertools
+import operator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 SWEEPS = 6
 
 
-@dataclass(frozen=True)
-class Box:
+class Box(NamedTuple):  # a named tuple: a drawing makes thousands, quicker than a dataclass
     """A node placed on the drawing: its centre and size."""
 
     id: str
@@ -43,8 +45,7 @@ class Box:
         return self.y + self.height / 2
 
 
-@dataclass(frozen=True)
-class Route:
+class Route(NamedTuple):
     """An edge as drawn: from `source` to `target` through `points` (centres, in order)."""
 
     source: str
@@ -193,17 +194,16 @@ def _order(layers: list[list[str]], links: list[tuple[str, str]], sweeps: int):
 def _by_barycenter(layer: list[str], fixed: list[str], neighbours, linked) -> list[str]:
     """Sort `layer` by the mean position of each node's neighbours in the `fixed` layer."""
     position = {n: i for i, n in enumerate(fixed)}
-
-    def key(item):
-        index, node = item
+    keys = {}
+    for index, node in enumerate(layer):
         near = [position[m] for m in neighbours.get(node, ()) if m in position]
         if near:
-            return (sum(near) / len(near), index)
-        if node in linked:  # linked only on the other side: keep its relative place
-            return (index * len(fixed) / max(len(layer), 1), index)
-        return (float("inf"), index)  # no edges at all: below the rest
-
-    return [node for _, node in sorted(enumerate(layer), key=key)]
+            keys[node] = sum(near) / len(near)
+        elif node in linked:  # linked only on the other side: keep its relative place
+            keys[node] = index * len(fixed) / max(len(layer), 1)
+        else:
+            keys[node] = float("inf")  # no edges at all: below the rest
+    return sorted(layer, key=keys.__getitem__)  # stable: ties keep the layer's order
 
 
 def _crossings(layers: list[list[str]], succs) -> int:
@@ -211,9 +211,11 @@ def _crossings(layers: list[list[str]], succs) -> int:
     total = 0
     for upper, lower in zip(layers, layers[1:]):
         position = {n: i for i, n in enumerate(lower)}
-        ends = [position[t] for s in upper for t in sorted(
-            (m for m in succs.get(s, ()) if m in position), key=position.__getitem__)]
-        total += _inversions(ends)
+        size = len(lower)
+        # the links ordered by their upper end, then by their lower end, as one number each
+        ends = sorted([i * size + position[t] for i, s in enumerate(upper)
+                       for t in succs.get(s, ()) if t in position])
+        total += _inversions([end % size for end in ends])
     return total
 
 
@@ -245,10 +247,12 @@ def _place(layers, links, sizes, layer_gap, node_gap, margin):
         for node in layer:
             ys[node] = y + sizes[node][1] / 2
             y += sizes[node][1] + node_gap
+    offsets = [_offsets(layer, sizes, node_gap) for layer in layers]
+    nears = [[neighbours.get(node) for node in layer] for layer in layers]
     passes = [range(1, len(layers)), range(len(layers) - 2, -1, -1)] * 2 + [range(len(layers))]
     for layer_indexes in passes:
         for i in layer_indexes:
-            _settle(layers[i], ys, neighbours, sizes, node_gap)
+            _settle(layers[i], offsets[i], nears[i], ys)
     top = min(ys[n] - sizes[n][1] / 2 for n in ys) if ys else 0.0
     bottom = max(ys[n] + sizes[n][1] / 2 for n in ys) if ys else 0.0
     centres = {n: (xs[i], ys[n] - top + margin) for i, layer in enumerate(layers) for n in layer}
@@ -257,32 +261,36 @@ def _place(layers, links, sizes, layer_gap, node_gap, margin):
     return centres, columns, width, bottom - top + 2 * margin
 
 
-def _settle(layer, ys, neighbours, sizes, gap) -> None:
-    """Move a layer's nodes as close as the order and spacing allow to their neighbours' mean.
-
-    Least squares under `y[i+1] - y[i] >= spacing`, solved by pooling adjacent violators.
-    """
+def _offsets(layer, sizes, gap) -> list[float]:
+    """Where each node of a layer sits below the first one when they are packed together."""
     offsets, offset = [], 0.0
     for i, node in enumerate(layer):
         if i:
             offset += (sizes[layer[i - 1]][1] + sizes[node][1]) / 2 + gap
         offsets.append(offset)
+    return offsets
+
+
+def _settle(layer, offsets, nears, ys) -> None:
+    """Move a layer's nodes as close as the order and spacing allow to their neighbours' mean.
+
+    Least squares under `y[i+1] - y[i] >= spacing` (the `offsets` of the packed layer),
+    solved by pooling adjacent violators. `nears`: each node's neighbours (or None).
+    """
     totals: list[float] = []  # per block of nodes that sit packed together: sum of targets
     counts: list[int] = []
-    for node, off in zip(layer, offsets):
-        near = neighbours.get(node)
-        target = sum(ys[m] for m in near) / len(near) if near else ys[node]
-        totals.append(target - off)
-        counts.append(1)
-        while len(totals) > 1 and totals[-2] * counts[-1] > totals[-1] * counts[-2]:
-            total, count = totals.pop(), counts.pop()
-            totals[-1] += total
-            counts[-1] += count
-    i = 0
-    for total, count in zip(totals, counts):
-        for _ in range(count):
-            ys[layer[i]] = total / count + offsets[i]
-            i += 1
+    at = ys.__getitem__
+    for node, off, near in zip(layer, offsets, nears):
+        total = (sum(map(at, near)) / len(near) if near else ys[node]) - off
+        count = 1
+        while totals and totals[-1] * count > total * counts[-1]:
+            total += totals.pop()
+            count += counts.pop()
+        totals.append(total)
+        counts.append(count)
+    means = [mean for total, count in zip(totals, counts)
+             for mean in itertools.repeat(total / count, count)]
+    ys.update(zip(layer, map(operator.add, means, offsets)))
 
 
 def _route(chain: list[str], centres, columns, layer_of, backward: bool) -> Route:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import itertools
 import os
 import re
@@ -12,7 +13,11 @@ import time
 import xml.etree.ElementTree as ET
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from mdpm import graph as graph_module
+from mdpm import layout as layout_module
 from mdpm.cli import run
 from mdpm.errors import UsageError
 from mdpm.graph import (find_project, graph_dot, graph_layout, graph_mermaid, graph_svg,
@@ -158,6 +163,150 @@ def _timed(call) -> float:
     start = time.perf_counter()
     call()
     return time.perf_counter() - start
+
+
+# The layout's and the text helpers' quick paths must give exactly what the plain code gives
+# (same floats, so the same bytes). The plain versions below are the straightforward ones.
+
+
+def _plain_by_barycenter(layer, fixed, neighbours, linked):
+    position = {n: i for i, n in enumerate(fixed)}
+
+    def key(item):
+        index, node = item
+        near = [position[m] for m in neighbours.get(node, ()) if m in position]
+        if near:
+            return (sum(near) / len(near), index)
+        if node in linked:
+            return (index * len(fixed) / max(len(layer), 1), index)
+        return (float("inf"), index)
+
+    return [node for _, node in sorted(enumerate(layer), key=key)]
+
+
+def _plain_crossings(layers, succs):
+    total = 0
+    for upper, lower in zip(layers, layers[1:]):
+        position = {n: i for i, n in enumerate(lower)}
+        ends = [position[t] for s in upper for t in sorted(
+            (m for m in succs.get(s, ()) if m in position), key=position.__getitem__)]
+        total += sum(1 for i, j in itertools.combinations(range(len(ends)), 2)
+                     if ends[i] > ends[j])
+    return total
+
+
+def _plain_settle(layer, offsets, nears, ys):
+    totals, counts = [], []
+    for node, off, near in zip(layer, offsets, nears):
+        target = sum(ys[m] for m in near) / len(near) if near else ys[node]
+        totals.append(target - off)
+        counts.append(1)
+        while len(totals) > 1 and totals[-2] * counts[-1] > totals[-1] * counts[-2]:
+            total, count = totals.pop(), counts.pop()
+            totals[-1] += total
+            counts[-1] += count
+    i = 0
+    for total, count in zip(totals, counts):
+        for _ in range(count):
+            ys[layer[i]] = total / count + offsets[i]
+            i += 1
+
+
+_graphs = st.integers(1, 14).flatmap(lambda count: st.tuples(
+    st.lists(st.sampled_from([(210.0, 62.0), (160.0, 36.0), (40.0, 7.5)]),
+             min_size=count, max_size=count),
+    st.lists(st.tuples(st.integers(0, count), st.integers(0, count)), max_size=3 * count)))
+
+
+@settings(max_examples=150, deadline=None)
+@given(_graphs)
+def test_layout_is_exactly_what_the_plain_helpers_give(graph):
+    sizes, pairs = graph  # cycles, repeats, self-loops and an unknown end (the last number)
+    nodes = {f"n{i}": size for i, size in enumerate(sizes)}
+    edges = [(f"n{a}", f"n{b}") for a, b in pairs]
+    quick = layout(nodes, edges)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(layout_module, "_by_barycenter", _plain_by_barycenter)
+        patch.setattr(layout_module, "_crossings", _plain_crossings)
+        patch.setattr(layout_module, "_settle", _plain_settle)
+        plain = layout(nodes, edges)
+    assert repr(quick) == repr(plain)
+
+
+def _plain_text_width(text, size):
+    return sum(graph_module._char_width(c, size) for c in text)
+
+
+def _plain_fit(text, width, size):
+    text = " ".join(text.split())
+    if _plain_text_width(text, size) <= width:
+        return text
+    room, kept = width - graph_module._char_width("…", size), []
+    for char in text:
+        room -= graph_module._char_width(char, size)
+        if room < 0:
+            break
+        kept.append(char)
+    return "".join(kept).rstrip() + "…"
+
+
+def _plain_wrap(text, width, size, lines=2):
+    words, result = " ".join(text.split()).split(" "), []
+    while words and len(result) < lines - 1:
+        line = words.pop(0)
+        while words and _plain_text_width(line + " " + words[0], size) <= width:
+            line += " " + words.pop(0)
+        if _plain_text_width(line, size) > width:
+            rest = line[len(_plain_fit(line, width, size)) - 1:]
+            line = _plain_fit(line, width, size)[:-1]
+            words.insert(0, rest)
+        result.append(line)
+    if words:
+        result.append(_plain_fit(" ".join(words), width, size))
+    return result
+
+
+_titles = st.text(st.sampled_from("abcdefghij klmnopqrstuvwxyz  ABCDEFGHIJ.,:;'|!()-\"`mwMW@%&<>"
+                                  "\x00\x01\t\n\ufffe…漢字éü"), max_size=60) | st.text(max_size=40)
+_room = st.sampled_from([188.0, 190.0, 198, 140.0]) | st.floats(-20, 400, allow_nan=False)
+_sizes = st.sampled_from([11, 12, 13, 13 * 1.03, 12 * 1.1])
+
+
+@settings(max_examples=400, deadline=None)
+@given(_titles, _room, _sizes, st.integers(1, 3))
+def test_text_fitting_is_exactly_the_per_character_sum(text, width, size, lines):
+    assert graph_module._text_width(text, size) == _plain_text_width(text, size)
+    assert graph_module._fit(text, width, size) == _plain_fit(text, width, size)
+    assert graph_module._wrap(text, width, size, lines) == _plain_wrap(text, width, size, lines)
+    # a second time: now from the memos
+    assert graph_module._text_width(text, size) == _plain_text_width(text, size)
+    assert graph_module._wrap(text, width, size, lines) == _plain_wrap(text, width, size, lines)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_titles, st.floats(-1e6, 1e6, allow_nan=False) | st.sampled_from([0.0, -0.0, -0.04, 1, 2.5]))
+def test_escaping_and_numbers_are_the_plain_ones_even_from_the_memos(text, value):
+    plain = html.escape(re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "", text), quote=True)
+    plain_number = f"{value:.1f}"[:-2] if f"{value:.1f}".endswith(".0") else f"{value:.1f}"
+    for _ in range(2):
+        assert graph_module._esc(text) == plain
+        assert graph_module._n(value) == plain_number
+
+
+def test_zero_and_minus_zero_keep_their_own_text():
+    assert [graph_module._n(v) for v in (0.0, -0.0, 0.0, -0.0, -0.04, 0)] == \
+        ["0", "-0", "0", "-0", "-0", "0"]
+
+
+def test_the_memos_stop_growing_at_their_bound(monkeypatch):
+    monkeypatch.setattr(graph_module, "_KEPT", 3)
+    escaped, numbers = graph_module._Escaped(), graph_module._Numbers()
+    widths = graph_module._TextWidths(13)
+    texts = [f"<{i}>" for i in range(10)]
+    assert [escaped[t] for t in texts] == [f"&lt;{i}&gt;" for i in range(10)]
+    assert [numbers[v + 0.25] for v in range(10)] == [f"{v + 0.25:.1f}" for v in range(10)]
+    assert [widths[t] for t in texts] == [_plain_text_width(t, 13) for t in texts]
+    assert len(escaped) == len(numbers) == len(widths) == 3
 
 
 # --- the project graph ----------------------------------------------------------------------
