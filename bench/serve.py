@@ -7,9 +7,9 @@ A real `mdpm serve` runs as a subprocess on a generated repository. For each sav
 bench does what an open browser tab does: it listens on the reload channel, saves a task
 file (a new stage and a new line in the body; by in-place write or by the temp-file
 rename editors use), waits for the `reload` event, fetches the task's page and checks it
-shows the new line. It prints the save-to-served latency (median, p95, max), the server's
-own times for each save (from its log: the saved pages, then the rest of the site), and
-the cold first build for comparison.
+shows the new line. It prints the save-to-served latency (median, p95, max, then each
+save's in order), the server's own times for each save (from its log: the saved pages,
+then the rest of the site), and the cold first build for comparison.
 `--breakdown` also times each step of `update` (read, model, the saved pages) and of
 `settle` (check, site model, page plan, render, write) in this process.
 """
@@ -161,6 +161,7 @@ def breakdown(root: Path, rng: random.Random, saves: int) -> None:
                 taken.setdefault("total", []).append((time.perf_counter() - started) * 1000)
                 for step, value in builder.timings.items():
                     taken.setdefault(step, []).append(value)
+        builder.close()
         for name, taken in steps.items():
             print(f"in-process {name}, median per step: " + ", ".join(
                 f"{step} {statistics.median(values):.0f}"
@@ -236,6 +237,7 @@ def main(argv=None) -> int:
           f"p95 {percentile(latencies, 0.95):.0f} ms, "
           f"min {min(latencies):.0f} ms, max {max(latencies):.0f} ms "
           f"(target <= {TARGET_MS:.0f} ms; includes the 100 ms debounce)")
+    print("each save (ms): " + " ".join(f"{value:.0f}" for value in latencies))
     for label, times in (("saved pages (update)", firsts), ("rest of the site (settle)", rests)):
         if times:
             print(f"server, {label}: {len(times)} runs, median {statistics.median(times):.0f} ms, "

@@ -7,13 +7,26 @@ the task and its linked tasks; `settle` (on another thread) then runs the checks
 site model over everything and renders only the pages the change touches
 (`render.pages_for`), writing those whose bytes changed: the task's, its neighbours', its
 project's, the boards, people and review pages.
+
+On Linux that settling work runs in a `_Settler`: a forked copy of the builder that keeps
+its own site and sends back only the pages to write, so its seconds of Python (and its
+garbage collections) never hold up this process's interpreter: the saved page, the HTTP
+server and the reload channel answer at once. This process writes the pages, so a page
+an update wrote for a newer save is never overwritten by an older settle.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import os
+import pickle
+import select
+import signal
+import stat
+import struct
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -30,7 +43,7 @@ from .model import Portfolio, build_model
 from .render import Renderer, pages_for, render_pages, render_site, renderer_for
 from .site import Site, build_site, markdown_texts
 from .workspace import Workspace, check
-from .serve import Built
+from .serve import Built, failure_problems
 from .write import update_files, write_site
 
 # A change here can change every page: read everything again.
@@ -40,7 +53,8 @@ FULL_REBUILD_DIRS = ("templates", "themes")
 class LiveSite:
     """Builds the site into a folder, then updates it for sets of changed paths."""
 
-    def __init__(self, root: Path, *, now: Callable[[], dt.datetime] = clock.now):
+    def __init__(self, root: Path, *, now: Callable[[], dt.datetime] = clock.now,
+                 apart: bool | None = None):
         self.root = Path(root).resolve()
         self.now = now
         self.config: Config | None = None
@@ -69,12 +83,18 @@ class LiveSite:
         self.day: dt.date | None = None
         self.touched: set[str] = set()
         """Files saved while serving: their errors are shown over the pages."""
+        self.apart = can_settle_apart() if apart is None else apart
+        """Settle in a forked `_Settler` (else on the caller's thread, here)."""
+        self._settler: _Settler | None = None
+        self._unsent: set[Path] = set()
+        """Paths updated since the settler last heard of them."""
 
     # --- the entry points of a builder ---------------------------------------------------------
 
     def build(self, out_dir: Path) -> Built:
         """Read everything, render every page into out_dir; return the problems to show."""
         with self._lock:
+            self._stop_settler()  # its copy of the site is of the past
             self.generation += 1
             self.built_generation = self.generation  # a settle still running gives up
             self.site = None  # until this build succeeds, every update is a full build
@@ -124,6 +144,8 @@ class LiveSite:
     def _update(self, out_dir: Path, changed: set[Path], now: dt.datetime) -> Built | None:
         timer = _Timer()
         refs, projects, saved = self._reread(changed)
+        if self.apart:
+            self._unsent |= changed  # the settler reads them again
         if self._refresh_history(force=False):
             return self.build(out_dir)  # a commit or checkout: every page may change
         if not refs and not projects:
@@ -151,7 +173,44 @@ class LiveSite:
         with self._lock:
             if self.site is None or not (self.unsettled or self.unsettled_projects):
                 return None
-            inputs = self._inputs()
+            if self.apart:
+                settler = self._ask_settler(out_dir)
+            else:
+                inputs = self._inputs()
+        if self.apart:
+            settled = settler.answer(interrupted) if settler is not None else None
+            with self._lock:
+                current = settler is not None and settler is self._settler
+                if settler is not None:
+                    settler.done_answering()
+                if settled is None:
+                    if current:  # stopped, or the settler died: its copy of the site is lost
+                        self._stop_settler()
+                        self.site = None  # the next save rebuilds everything
+                    return None
+            if isinstance(settled, _Failed):
+                return Built(settled.problems)
+        else:
+            settled = self._settle_pages(inputs, out_dir, interrupted)
+            if settled is None:
+                return None
+        before_writing()
+        try:
+            return self._write_settled(out_dir, settled)
+        except BaseException:
+            with self._lock:
+                self._stop_settler()
+                self.site = None  # the pages on disk are not what the settler thinks
+            raise
+
+    def close(self) -> None:
+        """Stop the settler process, if one runs."""
+        with self._lock:
+            self._stop_settler()
+
+    def _settle_pages(self, inputs: "_Inputs", out_dir: Path,
+                      interrupted: Callable[[], bool]) -> "_Settled | None":
+        """Compose the whole site and render the pages the unsettled saves affect."""
         timer = _Timer()
         composed = self._compose(inputs, timer, interrupted)
         if composed is None:
@@ -165,34 +224,88 @@ class LiveSite:
         gone = {p for p in paths
                 if p in inputs.renderer.by_path and p not in renderer.by_path}
         pages = []
-        for page in render_pages(site, paths, renderer):
+        for rel, data in render_pages(site, paths, renderer):
             if interrupted():
                 return None
-            pages.append(page)
+            if _read_or_none(out_dir / rel) != data:
+                pages.append((rel, data))
         timer.lap("render")
-        before_writing()
-        pages = [(rel, data) for rel, data in pages if _read_or_none(out_dir / rel) != data]
+        return _Settled(inputs.generation, problems, pages, gone,
+                        {**timer.laps, "pages": len(paths)}, site, renderer)
+
+    def _write_settled(self, out_dir: Path, settled: "_Settled") -> Built | None:
+        """Write a settle's pages, except those an update wrote since for a newer save."""
+        timer = _Timer()
         written: set[str] = set()
-        for rel, data in [*pages, *((rel, None) for rel in gone)]:
+        for rel, data in [*settled.pages, *((rel, None) for rel in sorted(settled.gone))]:
             # One file at a time under the lock, so an update never waits long for it.
             with self._lock:
-                if inputs.generation < self.built_generation:
+                if settled.generation < self.built_generation:
                     return None  # a full build came in meanwhile: it wrote every page
-                if self._newer_than(inputs.generation, rel):
+                if self._newer_than(settled.generation, rel):
                     continue  # an update wrote this page after the snapshot: keep it
                 update_files([] if data is None else [(rel, data)], out_dir,
                              remove=[rel] if data is None else [])
                 written.add(rel)
         with self._lock:
-            if inputs.generation < self.built_generation:
+            if settled.generation < self.built_generation:
                 return None
-            self.site, self.renderer, self.problems = site, renderer, problems
-            self.first_paths = {g: p for g, p in self.first_paths.items() if g > inputs.generation}
-            if self.generation == inputs.generation:  # else the newer saves stay to settle
+            if settled.site is not None:  # else the settler keeps the site
+                self.site, self.renderer = settled.site, settled.renderer
+            self.problems = settled.problems
+            self.first_paths = {g: p for g, p in self.first_paths.items()
+                                if g > settled.generation}
+            if self.generation == settled.generation:  # else the newer saves stay to settle
                 self.unsettled, self.unsettled_projects = set(), set()
         timer.lap("write")
-        self.timings = {**timer.laps, "pages": len(paths), "changed": len(written)}
-        return Built(self._shown(problems), written)
+        self.timings = {**settled.timings, **timer.laps, "changed": len(written)}
+        return Built(self._shown(settled.problems), written)
+
+    def _ask_settler(self, out_dir: Path) -> "_Settler | None":
+        """Send the settler the saves since the last request (start it first if needed)."""
+        if self._settler is None:
+            self._unsent = set()  # the forked copy starts from this very state
+            self._settler = _Settler(self, out_dir)
+        if not self._settler.ask(self.generation, self._unsent):  # it died
+            self._stop_settler()
+            self.site = None  # its copy of the site is lost: the next save rebuilds all
+            return None
+        self._unsent = set()
+        return self._settler
+
+    def _stop_settler(self) -> None:
+        if self._settler is not None:
+            self._settler.stop()
+            self._settler = None
+
+    def _serve_settles(self, out_dir: Path, requests: int, answers: int) -> None:
+        """In the settler process: settle each request, send back the pages to write."""
+        while (request := _receive(requests)) is not None:
+            # A settle makes a new site, a million objects with almost no cycles: the
+            # collector would walk them again and again. Reference counting frees them.
+            gc.disable()
+            try:
+                _send(answers, self._settle_request(out_dir, *request))
+            finally:
+                gc.enable()
+
+    def _settle_request(self, out_dir: Path, generation: int,
+                        changed: set[Path]) -> "_Settled | _Failed":
+        """In the settler: take in the saves the server updated, then settle them."""
+        try:
+            refs, projects, saved = self._reread(changed)
+            self.unsettled |= refs
+            self.unsettled_projects |= projects
+            if refs or projects:
+                self._model(projects, saved)
+            self.generation = generation
+            settled = self._settle_pages(self._inputs(), out_dir, lambda: False)
+        except Exception as exc:  # shown like any failed build; the next save retries
+            return _Failed(failure_problems(exc))
+        self.site, self.renderer, self.problems = settled.site, settled.renderer, settled.problems
+        self.unsettled, self.unsettled_projects = set(), set()
+        settled.site = settled.renderer = None  # kept here, not sent
+        return settled
 
     # --- steps ---------------------------------------------------------------------------------
 
@@ -254,7 +367,7 @@ class LiveSite:
         if kind == "task":
             return {f"{project}/{stem}"}
         # The project's own notes: its page and every one of its task pages show them.
-        return {ref for ref, task in self.site.tasks.items() if task.project == project}
+        return {ref for ref, task in self.portfolio.tasks.items() if task.project == project}
 
     def _refresh_history(self, *, force: bool) -> bool:
         """Mine the history at the start, and again only when HEAD moved; tell if it did."""
@@ -309,7 +422,7 @@ class LiveSite:
         """
         saved_docs = [d for d in self.docs.values() if d.rel in saved]
         small = _neighbourhood(portfolio, {d.ref for d in saved_docs if d.kind == "task"},
-                               {d.project for d in saved_docs if d.kind != "task"}, self.site)
+                               {d.project for d in saved_docs if d.kind != "task"})
         problems = [p for p in self.problems if p.path not in saved]
         problems += [p for d in saved_docs for p in self.doc_problems[d.path]]
         problems += [p for rel in saved for p in self.model_problems.get(rel, ())]
@@ -391,17 +504,17 @@ def _by_file(problems: list[Problem]) -> dict[str, list[Problem]]:
     return grouped
 
 
-def _neighbourhood(portfolio: Portfolio, refs: set[str], projects: set[str],
-                   site: Site) -> Portfolio:
+def _neighbourhood(portfolio: Portfolio, refs: set[str], projects: set[str]) -> Portfolio:
     """The tasks `refs` and the projects `projects` whole, with the tasks they link to."""
     around = {ref for ref in refs if ref in portfolio.tasks}
     around |= {t.ref for pid in projects if pid in portfolio.projects
                for t in portfolio.projects[pid].tasks}
-    for ref in list(around):
+    chosen_refs = set(around)
+    for ref in chosen_refs:
         around.update(d for d in portfolio.tasks[ref].depends_on if d in portfolio.tasks)
-        view = site.tasks.get(ref)
-        if view is not None:  # who depends on a task does not change when it is saved
-            around.update(link.ref for link in view.needed_by if link.ref in portfolio.tasks)
+    # And the tasks that depend on them (what their pages list as "needed by").
+    around |= {task.ref for task in portfolio.tasks.values()
+               if not chosen_refs.isdisjoint(task.depends_on)}
     kept = {portfolio.tasks[ref].project for ref in around} | (projects & set(portfolio.projects))
     chosen = {}
     for pid in sorted(kept):
@@ -441,6 +554,168 @@ class _Inputs:
     renderer: Renderer
     history: History
     now: dt.datetime
+
+
+@dataclass
+class _Settled:
+    """What a settle made: the pages whose bytes changed, and the site they come from."""
+
+    generation: int
+    problems: list[Problem]
+    pages: list[tuple[str, bytes]]
+    gone: set[str]
+    timings: dict[str, float]
+    site: Site | None
+    """None when it comes from the settler, which keeps it."""
+    renderer: Renderer | None
+
+
+@dataclass
+class _Failed:
+    """A settle in the settler raised: what to show instead."""
+
+    problems: list[Problem]
+
+
+def can_settle_apart() -> bool:
+    """Tell whether settles can run in a forked process (Linux)."""
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
+class _Settler:
+    """A forked copy of a `LiveSite` that settles its saves and sends back the pages.
+
+    It lives until `stop` (or until this process goes: its requests pipe then closes).
+    """
+
+    def __init__(self, live: LiveSite, out_dir: Path):
+        requests_in, requests_out = os.pipe()
+        answers_in, answers_out = os.pipe()
+        # Keep the collector off the heap built so far (the site, the documents, the
+        # caches: about a million objects, almost no cycles). Walking it took 150-300 ms
+        # with the interpreter held, a save at that moment waited as long, and each walk
+        # would copy every memory page this process shares with the settler.
+        gc.freeze()
+        self.pid = os.fork()
+        if self.pid == 0:
+            os.close(requests_out)
+            os.close(answers_in)
+            _run_settler(live, out_dir, requests_in, answers_out)
+        os.close(requests_in)
+        os.close(answers_out)
+        self.requests: int | None = requests_out
+        self.answers: int | None = answers_in
+        self.answering = False
+        """A thread waits for an answer: `stop` leaves it the pipes to close."""
+
+    def ask(self, generation: int, changed: set[Path]) -> bool:
+        """Send a request; False when the settler is gone."""
+        try:
+            _send(self.requests, (generation, changed))
+        except OSError:
+            return False
+        self.answering = True
+        return True
+
+    def done_answering(self) -> None:
+        """The answer was read (or given up): close the pipes if `stop` came meanwhile."""
+        self.answering = False
+        if not self.pid:
+            self._close_pipes()
+
+    def answer(self, interrupted: Callable[[], bool]) -> "_Settled | _Failed | None":
+        """Wait for the answer to the last request; None if interrupted or the settler died."""
+        waiting = select.poll()
+        waiting.register(self.answers, select.POLLIN)
+        try:
+            while not interrupted():
+                if waiting.poll(100):  # an answer, or the settler's end of the pipe closed
+                    return _receive(self.answers)
+            return None
+        except (OSError, EOFError, pickle.UnpicklingError):
+            return None
+
+    def stop(self) -> None:
+        """Kill and reap the settler; close the pipes; give the heap back to the collector.
+
+        Called with the builder's lock held, as `ask` and `done_answering` are."""
+        if self.pid:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            except OSError:  # already reaped
+                pass
+            self.pid = 0
+            gc.unfreeze()  # what the site was is garbage once a build replaces it
+        if not self.answering:  # (else its pipe number could be reused under the reader)
+            self._close_pipes()
+
+    def _close_pipes(self) -> None:
+        for fd in (self.requests, self.answers):
+            if fd is not None:
+                os.close(fd)
+        self.requests = self.answers = None
+
+
+def _run_settler(live: LiveSite, out_dir: Path, requests: int, answers: int) -> None:
+    """In the forked settler: serve settle requests, then leave without any of the
+    server's cleanup (its temp folder, its threads and sockets are the server's)."""
+    status = 0
+    try:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_DFL)
+        _let_go_of_sockets()
+        live._serve_settles(out_dir, requests, answers)
+    except BaseException:
+        status = 1
+    os._exit(status)
+
+
+def _let_go_of_sockets() -> None:
+    """Drop this copy's hold on the server's sockets, so a connection the server closes
+    closes (the numbers stay taken, by /dev/null, as objects here still hold them)."""
+    null = os.open(os.devnull, os.O_RDWR)
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        try:
+            if fd != null and stat.S_ISSOCK(os.fstat(fd).st_mode):
+                os.dup2(null, fd)
+        except OSError:
+            continue
+    os.close(null)
+
+
+_LENGTH = struct.Struct("!Q")
+
+
+def _send(fd: int, message) -> None:
+    """Write one pickled message, its length first."""
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    view = memoryview(_LENGTH.pack(len(data)) + data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _receive(fd: int):
+    """Read one message; None when the other end closed first."""
+    head = _read_exactly(fd, _LENGTH.size)
+    if head is None:
+        return None
+    data = _read_exactly(fd, _LENGTH.unpack(head)[0])
+    if data is None:
+        raise EOFError("the message was cut short")
+    return pickle.loads(data)
+
+
+def _read_exactly(fd: int, size: int) -> bytes | None:
+    chunks, left = [], size
+    while left:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 def _board_totals(site: Site) -> tuple:

@@ -70,7 +70,8 @@ class Builder(Protocol):
 
     A builder may also have `settle(out_dir, interrupted, before_writing) -> Built | None`:
     `update` then writes what is needed at once (the saved pages) and `settle`, called
-    from another thread after each update, the rest.
+    from another thread after each update, the rest. And `close()`, called once the
+    preview stopped (to end what the builder started, such as a settling process).
     """
 
     def build(self, out_dir: Path) -> Built: ...
@@ -485,6 +486,9 @@ class Preview:
             self._settle_thread.join(timeout=120)  # it stops at its next step
         if self._lock.acquire(timeout=120):  # let a running update finish writing
             self._lock.release()
+        close = getattr(self.builder, "close", None)
+        if close is not None:
+            close()
         self.state.close()
         if self._server_thread is not None:
             self.server.shutdown()  # waits for serve_forever: only when it runs
@@ -551,7 +555,8 @@ def serve(root: Path, *, host: str = "127.0.0.1", port: int = 8000, open_browser
     site_dir.mkdir()
     previous = _on_signals(on_signal)
     # Hand the interpreter over more often, so the threads that answer pages and send
-    # reloads are not held up for long by a settle rendering a big site.
+    # reloads are not held up for long by an update (or by a settle, where it cannot run
+    # in a process of its own).
     switch_interval = sys.getswitchinterval()
     sys.setswitchinterval(SWITCH_INTERVAL)
     preview = None

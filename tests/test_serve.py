@@ -440,6 +440,16 @@ def test_serve_process_stops_cleanly_and_leaves_no_temp_folder(live_repo, tmp_pa
         assert list(temp.iterdir()), "the site is served from a temp folder"
         status, body, _ = get(url, "/")
         assert status == 200 and "data-mdpm-live" in body
+    finally:
+        stopped_cleanly(proc, sig, temp)
+    with pytest.raises(OSError):
+        get(url, "/")
+
+
+def stopped_cleanly(proc, sig, temp: Path) -> None:
+    """Send `sig` to a running `mdpm serve`; check it ends with status 0, no traceback and
+    no temp folder left."""
+    try:
         proc.send_signal(sig)
         output, _ = proc.communicate(timeout=15)
     finally:
@@ -449,8 +459,40 @@ def test_serve_process_stops_cleanly_and_leaves_no_temp_folder(live_repo, tmp_pa
     assert proc.returncode == 0, output
     assert "Traceback" not in output
     assert list(temp.iterdir()) == []
-    with pytest.raises(OSError):
-        get(url, "/")
+
+
+def children_of(pid: int) -> set[int]:
+    found = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            found.update(int(c) for c in (task / "children").read_text().split())
+        except FileNotFoundError:  # a thread (one per request) that ended meanwhile
+            continue
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="settles apart on Linux")
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_the_settling_process_never_outlives_the_server(live_repo, tmp_path, sig):
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    proc, url = start_serve(live_repo, temp)
+    try:
+        draft = live_repo / "content/projects/acme/draft.md"
+        draft.write_text(task_text("Draft the story", "doing"), encoding="utf-8")
+
+        def moved():
+            board = get(url, "/board/")[1]
+            return board.index('data-stage="doing"') < board.index('data-task="acme/draft"')
+
+        wait_for(moved)
+        settlers = children_of(proc.pid)
+        assert settlers, "the rest of the site is settled by a child process"
+    finally:
+        stopped_cleanly(proc, sig, temp)
+    for pid in settlers:
+        assert not Path(f"/proc/{pid}").exists() or \
+            "Z" in Path(f"/proc/{pid}/stat").read_text().split(")")[-1][:3]
 
 
 def test_serve_with_a_broken_config_at_the_start_exits_2(small_repo, capsys):
@@ -526,18 +568,39 @@ def live_repo(write_tree):
     return write_tree(files, Path(write_tree({}) / "repo"))
 
 
-@pytest.fixture
-def live(live_repo, tmp_path):
+def live_site(root: Path, site_dir: Path, apart: bool):
     import datetime as dt
 
     from mdpm.live import LiveSite
 
-    site_dir = tmp_path / "site"
     site_dir.mkdir()
-    builder = LiveSite(live_repo, now=lambda: dt.datetime(2026, 11, 25, 12, tzinfo=dt.timezone.utc))
+    builder = LiveSite(root, now=lambda: dt.datetime(2026, 11, 25, 12, tzinfo=dt.timezone.utc),
+                       apart=apart)
     assert builder.build(site_dir).problems == []
     builder.site_dir = site_dir
     return builder
+
+
+@pytest.fixture(params=[True, False], ids=["settle-apart", "settle-here"])
+def live(live_repo, tmp_path, request):
+    """The builder, settling in a forked process and on the calling thread."""
+    builder = live_site(live_repo, tmp_path / "site", request.param)
+    yield builder
+    builder.close()
+
+
+@pytest.fixture
+def live_here(live_repo, tmp_path):
+    """The builder, settling on the calling thread."""
+    return live_site(live_repo, tmp_path / "site", False)
+
+
+@pytest.fixture
+def live_apart(live_repo, tmp_path):
+    """The builder, settling in a forked process."""
+    builder = live_site(live_repo, tmp_path / "site", True)
+    yield builder
+    builder.close()
 
 
 def inodes(site_dir: Path) -> dict[str, int]:
@@ -579,6 +642,7 @@ def test_after_a_settle_every_board_is_as_a_fresh_build_makes_it(write_tree, tmp
     path.write_text(task_text("Draft the story", "doing"), encoding="utf-8")
     live.update(site, {path})
     live.settle(site)
+    live.close()
     LiveSite(root, now=now).build(fresh)
     boards = sorted(p.relative_to(fresh).as_posix() for p in (fresh / "board").rglob("*.html"))
     assert "board/project/beta/index.html" in boards  # its stage counts changed too
@@ -733,7 +797,8 @@ def test_the_saved_page_comes_first_and_is_not_rewritten_when_the_rest_follows(l
     assert live.settle(live.site_dir) is None  # nothing left
 
 
-def test_one_settle_covers_every_save_since_the_last(live):
+def test_one_settle_covers_every_save_since_the_last(live_here):
+    live = live_here
     draft = live.root / "content/projects/acme/draft.md"
     draft.write_text(task_text("Draft the story", "doing"), encoding="utf-8")
     live.update(live.site_dir, {draft})
@@ -748,7 +813,8 @@ def test_one_settle_covers_every_save_since_the_last(live):
     assert doing < board.index('data-task="beta/plan"')
 
 
-def test_a_settle_overtaken_by_a_newer_save_keeps_the_newer_page(live, monkeypatch):
+def test_a_settle_overtaken_by_a_newer_save_keeps_the_newer_page(live_here, monkeypatch):
+    live = live_here
     draft = live.root / "content/projects/acme/draft.md"
     draft.write_text(task_text("Draft the story", "doing"), encoding="utf-8")
     live.update(live.site_dir, {draft})
@@ -772,6 +838,79 @@ def test_a_settle_overtaken_by_a_newer_save_keeps_the_newer_page(live, monkeypat
     board = (live.site_dir / "board/index.html").read_text()
     assert board.index('data-stage="review"') < board.index('data-task="acme/draft"')
     assert live.settle(live.site_dir) is None
+
+
+def test_a_saved_page_is_made_with_the_tasks_that_depend_on_it(live):
+    from mdpm.live import _neighbourhood
+
+    plan = live.root / "content/projects/beta/plan.md"
+    plan.write_text("---\ntitle: Plan the launch\nowner: alice\nstage: backlog\n"
+                    "depends-on: [acme/draft]\n---\nNotes.\n", encoding="utf-8")
+    live.update(live.site_dir, {plan})
+    live.settle(live.site_dir)
+    small = _neighbourhood(live.portfolio, {"acme/draft"}, set())
+    assert set(small.tasks) == {"acme/draft", "beta/plan"}
+    small = _neighbourhood(live.portfolio, {"beta/plan"}, set())
+    assert set(small.tasks) == {"acme/draft", "beta/plan"}
+    assert set(_neighbourhood(live.portfolio, {"acme/edit"}, set()).tasks) == {"acme/edit"}
+
+
+def test_a_save_while_the_settler_works_keeps_its_page_and_is_settled_next(live_apart):
+    live = live_apart
+    draft = live.root / "content/projects/acme/draft.md"
+    draft.write_text(task_text("Draft the story", "doing"), encoding="utf-8")
+    live.update(live.site_dir, {draft})
+
+    def save_meanwhile():  # the settler sent its pages; a newer save is updated first
+        draft.write_text(task_text("Draft the story", "review", "Newer."), encoding="utf-8")
+        live.update(live.site_dir, {draft})
+
+    first = live.settle(live.site_dir, before_writing=save_meanwhile)
+    assert "board/index.html" in first.pages
+    assert "projects/acme/draft/index.html" not in first.pages
+    page = (live.site_dir / "projects/acme/draft/index.html").read_text()
+    assert '<p class="stage">review</p>' in page and "Newer." in page
+    assert live.unsettled == {"acme/draft"}
+    live.settle(live.site_dir)  # the settler hears of the newer save
+    board = (live.site_dir / "board/index.html").read_text()
+    assert board.index('data-stage="review"') < board.index('data-task="acme/draft"')
+    assert live.settle(live.site_dir) is None
+
+
+def test_the_settler_is_another_process_that_keeps_the_site_between_settles(live_apart):
+    live = live_apart
+    draft = live.root / "content/projects/acme/draft.md"
+    plan = live.root / "content/projects/beta/plan.md"
+    for stage in ("doing", "review", "done"):
+        for path, title in ((draft, "Draft the story"), (plan, "Plan the launch")):
+            path.write_text(task_text(title, stage), encoding="utf-8")
+            live.update(live.site_dir, {path})
+            live.settle(live.site_dir)
+        pid = live._settler.pid
+        assert pid not in (0, os.getpid()) and Path(f"/proc/{pid}").exists()
+    fresh = live.root.parent / "fresh"
+    live_site(live.root, fresh, False)
+    pages = sorted(p.relative_to(fresh).as_posix() for p in fresh.rglob("*") if p.is_file())
+    assert [p for p in pages if (fresh / p).read_bytes() != (live.site_dir / p).read_bytes()] == []
+    live.close()
+    assert live._settler is None
+    assert not Path(f"/proc/{pid}").exists()
+
+
+def test_a_settler_that_dies_makes_the_next_save_rebuild_everything(live_apart):
+    live = live_apart
+    draft = live.root / "content/projects/acme/draft.md"
+    draft.write_text(task_text("Draft the story", "doing"), encoding="utf-8")
+    live.update(live.site_dir, {draft})
+    live.settle(live.site_dir)
+    os.kill(live._settler.pid, signal.SIGKILL)
+    draft.write_text(task_text("Draft the story", "review"), encoding="utf-8")
+    live.update(live.site_dir, {draft})
+    assert live.settle(live.site_dir) is None
+    draft.write_text(task_text("Draft the story", "done"), encoding="utf-8")
+    assert live.update(live.site_dir, {draft}).pages is None  # every page, rebuilt
+    board = (live.site_dir / "board/index.html").read_text()
+    assert board.index('data-stage="done"') < board.index('data-task="acme/draft"')
 
 
 def test_pages_reload_only_when_their_file_changed():
