@@ -105,7 +105,7 @@ class ShardedCache:
 
     def __init__(self, folder: Path | None = None, version: str = ""):
         self.folder = folder
-        self.version = version
+        self.version = f"{version}/{_LAYOUT}"
         self._groups: dict[str, dict[str, Any]] = {}
         self._changed: set[str] = set()
         self._index = self._read_index() if folder else {}
@@ -188,14 +188,12 @@ class ShardedCache:
         self._changed = set()
 
     def _drop_all_but(self, keep: set[str]) -> None:
-        wanted: dict[str, set[str]] = {}
-        for key in keep:
-            wanted.setdefault(group_of(key), set()).add(key)
-        for name in [*self._index, *self._groups]:
-            if self._index.get(name, set()) - wanted.get(name, set()) \
-                    or self._groups.get(name, {}).keys() - wanted.get(name, set()):
+        # A set difference per group: no key is hashed again, and only the groups that
+        # hold a key to drop are read.
+        for name in list(self._index):
+            if self._index[name] - keep or self._groups.get(name, {}).keys() - keep:
                 entries = self._group(name)
-                for key in entries.keys() - wanted.get(name, set()):
+                for key in entries.keys() - keep:
                     del entries[key]
                 self._index[name] = set(entries)
                 self._changed.add(name)
@@ -212,9 +210,18 @@ _GROUP_FILE = re.compile(r"[0-9a-f]{2}\.json")
 
 
 def group_of(key: str) -> str:
-    """Return the group (file) of a cache key, one of 64, by a hash of the key."""
-    digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=1).digest()
-    return f"{digest[0] & 63:02x}"
+    """Return the group (file) of a cache key, one of 64: by its first two characters when
+    they are hexadecimal (the keys are hashes already), else by a hash of the key."""
+    name = _GROUP_OF_PREFIX.get(key[:2])
+    if name is None:
+        digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=1).digest()
+        name = f"{digest[0] & 63:02x}"
+    return name
+
+
+_GROUP_OF_PREFIX = {f"{n:02x}": f"{n & 63:02x}" for n in range(256)}
+_LAYOUT = "2"
+"""Bump when `group_of` changes: the files of another layout are not read."""
 
 
 def _read_json(path: Path) -> Any:

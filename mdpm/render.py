@@ -12,6 +12,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 
 import jinja2
@@ -410,11 +411,12 @@ def _project_pages(site: Site, templates: set[str]) -> Iterator[PageSpec]:
                        refs=frozenset(near))
     projects = {project.id: project for project in site.projects}
     for ref, task in site.tasks.items():
-        near = {ref, *(link.ref for link in task.depends_on),
-                *(link.ref for link in task.needed_by)}
+        near = frozenset([ref, *map(_link_ref, task.depends_on), *map(_link_ref, task.needed_by)])
         yield PageSpec(task.url, "task.html", {"section": "projects", "task": task,
-                                               "project": projects.get(task.project)},
-                       refs=frozenset(near))
+                                               "project": projects.get(task.project)}, refs=near)
+
+
+_link_ref = attrgetter("ref")
 
 
 def _people_pages(site: Site, templates: set[str]) -> Iterator[PageSpec]:

@@ -7,9 +7,10 @@ second file, so that a load without bodies (a large `mdpm check`) never reads th
 
 Both files are plain data in the cache folder (outside the work tree): JSON, a column of
 values per line (a few long lists load much faster than a list per file), the bodies'
-texts one after the other after it. A save after a few changes appends the new entries to
-each column instead of encoding everything again (the later entry of a path wins); the file
-is written afresh once a quarter of it is outdated. An entry is used only while the file's
+texts one after the other after it. A save after a few changes writes its new entries to a
+second, small file beside each (`.added`, the later entry of a path wins) instead of encoding
+everything again; both are written afresh once that one holds an eighth as many entries as
+there are files. An entry is used only while the file's
 stamp is the one it was stored with, and the whole snapshot only while its header matches:
 the format, mdpm's and Python's versions, the file size limit, the root, the config and the
 source of the modules that turn a file into a task; values of the wrong type make it unused
@@ -37,7 +38,7 @@ from .errors import Problem
 from .load import MAX_FILE_BYTES, RawDoc, cache_file_name, display_path, json_plain
 from .model import Collaborator, Task
 
-FORMAT = 1
+FORMAT = 2
 RACY_NS = 2_000_000_000
 _CODE = ("load.py", "simpleyaml.py", "fullyaml.py", "model.py", "config.py", "errors.py",
          "workspace.py", "snapshot.py")
@@ -74,10 +75,18 @@ Stamps = tuple[array, array, array]
 """The sizes, modification times (ns) and inodes of files; a size of -1 for a file gone."""
 
 
-def file_stamps(paths) -> Stamps:
-    """Return the stamps of the files at `paths` (in a forked child for many files)."""
+def file_stamps(paths, known: dict | None = None) -> Stamps:
+    """Return the stamps of the files at `paths`: those in `known` (path -> size, mtime,
+    inode) as they are there, the others from the file system."""
     sizes, mtimes, inos = array("q"), array("q"), array("Q")
+    known = known or {}
     for path in paths:
+        stamp = known.get(path)
+        if stamp is not None:
+            sizes.append(stamp[0])
+            mtimes.append(stamp[1])
+            inos.append(stamp[2])
+            continue
         try:
             info = os.stat(path)
         except OSError:
@@ -203,11 +212,8 @@ class LoadSnapshot:
             "d": [(*row, item.meta, item.body, item.body_line, item.key_lines)
                   for row, item in docs if row[2] < settled]})
         if self.texts is not None:
-            try:
-                self.texts.save(sum(kind == "task" for _, _, kind in files), lambda settled, _: {
-                    "b": [row for row in texts if row[2] < settled]})
-            finally:
-                self.texts.close()
+            self.texts.save(sum(kind == "task" for _, _, kind in files), lambda settled, _: {
+                "b": [row for row in texts if row[2] < settled]})
 
 
 def _storable(item: RawDoc | Task, problems: list[Problem]) -> bool:
@@ -286,12 +292,16 @@ def _items(value: list | dict) -> tuple:
 
 
 class _ColumnFile:
-    """Tables of named columns in one JSON file, a column a line; entries are appended.
+    """Tables of named columns in one JSON file, a column a line, and the entries added since
+    it was written in a second, smaller file of the same layout (`<name>.added`).
 
     A `raw` column (the bodies) is stored as lengths, its texts one after the other in UTF-8
     after the JSON: reading one back is a decode of a slice of the mapped file, where JSON
     would decode every escaped newline.
-    `shared` lists (see `_SHARED`) only grow, until the file is written afresh.
+    The first file carries a token drawn when it is written; the second is read only with
+    the same token, after the first (its later entries win). A save after a few changes
+    writes the second file only; both are written afresh once it grows large.
+    `shared` lists (see `_SHARED`) only grow, until the files are written afresh.
     """
 
     END = "\n}}\n"
@@ -299,6 +309,7 @@ class _ColumnFile:
     def __init__(self, file: Path, header: list, tables: dict[str, dict[str, set | None]],
                  shared: dict[str, set] | None = None, check=None, raw: str | None = None):
         self.file = file
+        self.added_file = file.with_name(f"{file.name}.added")
         self.header = header
         self.raw = raw
         self.types = {f"{table}.{name}": types for table, columns in tables.items()
@@ -306,11 +317,10 @@ class _ColumnFile:
         if raw:
             self.types[raw] = {int}
         self.types.update(shared or {})
-        self.text = ""
-        """The JSON part of the file as read (empty when it was not usable)."""
-        self.mapped: mmap.mmap | None = None
-        """The file as read, while it has a raw column (its texts start at `tail_start`)."""
-        self.tail_start = 0
+        self.token: str | None = None
+        """The first file's token, when the files were usable."""
+        self.added: dict[str, list] = {name: [] for name in self.types}
+        """The columns of the second file as read (empty when it was not usable)."""
         columns = self._read(check) or {name: [] for name in self.types}
         self.tables = {table: _Table({name.partition(".")[2]: values
                                       for name, values in columns.items()
@@ -319,32 +329,48 @@ class _ColumnFile:
         self.shared = {name: columns[name] for name in shared or {}}
 
     def _read(self, check) -> dict[str, list] | None:
-        """The columns of the file, or None when it is missing, damaged or of another kind."""
+        """The columns of both files, or None when the first is missing, damaged or of
+        another kind (a second file of that kind, or of another first file, is left out)."""
+        first = self._load(self.file)
+        if first is None:
+            return None
+        columns, token = first
+        second = self._load(self.added_file)
+        added = second[0] if second is not None and second[1] == token else None
+        if added is not None:
+            columns = {name: values + added[name] for name, values in columns.items()}
         try:
-            with open(self.file, "rb") as handle:
+            if check is not None and not check(columns):
+                return None
+        except (TypeError, ValueError):
+            return None
+        self.token = token
+        self.added = added or self.added
+        return columns
+
+    def _load(self, file: Path) -> tuple[dict[str, list], str] | None:
+        """The columns and token of one file, or None when it is not usable."""
+        try:
+            with open(file, "rb") as handle:
                 if os.fstat(handle.fileno()).st_size == 0:
                     return None
                 data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
         except (OSError, ValueError):
             return None
-        columns = None
         try:
-            columns = self._parse(data, check)
+            return self._parse(data)
         except (ValueError, RecursionError):
-            pass
-        if columns is not None and self.raw:
-            self.mapped = data  # a save copies the texts from it (see `close`)
-        else:
+            return None
+        finally:
             data.close()
-        return columns
 
-    def _parse(self, data: mmap.mmap, check) -> dict[str, list] | None:
+    def _parse(self, data: mmap.mmap) -> tuple[dict[str, list], str] | None:
         end = data.find(self.END.encode()) + len(self.END)
         if end < len(self.END):
             return None
-        text = data[:end].decode("utf-8")
-        parsed = json.loads(text)
-        if not isinstance(parsed, dict) or parsed.get("header") != self.header:
+        parsed = json.loads(data[:end].decode("utf-8"))
+        if not isinstance(parsed, dict) or parsed.get("header") != self.header \
+                or not isinstance(parsed.get("token"), str):
             return None
         columns = parsed.get("columns")
         if not isinstance(columns, dict) or list(columns) != list(self.types) \
@@ -353,11 +379,6 @@ class _ColumnFile:
         for table in {name.partition(".")[0] for name in self.types if "." in name}:
             if len({len(v) for k, v in columns.items() if k.startswith(table + ".")}) != 1:
                 return None
-        try:
-            if check is not None and not check(columns):
-                return None
-        except TypeError:
-            return None
         if self.raw:
             texts = _cut(data, end, columns[self.raw])
             if texts is None:
@@ -365,11 +386,11 @@ class _ColumnFile:
             columns[self.raw] = texts
         elif len(data) != end:
             return None
-        self.text, self.tail_start = text, end
-        return columns
+        return columns, parsed["token"]
 
     def save(self, live: int, make) -> None:
-        """Add the entries `make(settled, shared)` gives; written afresh when much is old."""
+        """Add the entries `make(settled, shared)` gives to the second file; write both
+        afresh when it has grown to an eighth of `live` or much is outdated."""
         temp = self.file.with_name(f".{self.file.name}.{os.getpid()}.{get_ident()}.tmp")
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
@@ -378,66 +399,48 @@ class _ColumnFile:
                 shared = {name: _Shared(values, added[name])
                           for name, values in self.shared.items()}
                 rows = make(os.fstat(handle.fileno()).st_mtime_ns - RACY_NS, shared)
-                fresh = not self.text or sum(map(len, self.tables.values())) > live * 1.25 + 64
-                if not fresh and not any(rows.values()):
-                    raise _Unchanged
                 for table, entries in rows.items():
                     names = [f"{table}.{name}" for name in self.tables[table].columns]
                     for name, values in zip(names, zip(*entries)):
                         added[name].extend(values)
-                text = None if fresh else self._appended(added)
-                handle.write(text or self._fresh(added))
-            os.replace(temp, self.file)
+                new = sum(map(len, rows.values()))
+                later = new + sum(len(self.added[f"{table}.key"]) for table in self.tables)
+                fresh = self.token is None or later > live / 8 + 64 \
+                    or sum(map(len, self.tables.values())) > live * 1.25 + 64
+                if not fresh and not new:
+                    raise _Unchanged
+                if fresh:
+                    handle.write(self._fresh(added))
+                else:
+                    handle.write(self._encoded({name: values + added[name] for name, values
+                                                in self.added.items()}, self.token))
+            os.replace(temp, self.file if fresh else self.added_file)
+            if fresh:
+                self.added_file.unlink(missing_ok=True)
         except (OSError, ValueError, _Unchanged):
             temp.unlink(missing_ok=True)
 
-    def close(self) -> None:
-        """Let go of the file as read."""
-        if self.mapped is not None:
-            self.mapped.close()
-            self.mapped = None
-
-    def _appended(self, added: dict[str, list]) -> bytes | None:
-        """The file with `added` at the end of each column, or None when it is not laid out
-        as this module writes it."""
-        lines = self.text.split("\n")
-        if len(lines) != len(self.types) + 3:
-            return None
-        body = []
-        for line, (name, values) in zip(lines[1:-2], added.items()):
-            line = line.removesuffix(",")
-            if not line.startswith(json.dumps(name) + ": [") or not line.endswith("]"):
-                return None
-            if values:
-                items = json.dumps(_lengths(values) if name == self.raw else values)
-                line = f"{line[:-1]}{', ' if line[-2] != '[' else ''}{items[1:-1]}]"
-            body.append(line)
-        head = self._text(body, "")
-        if self.mapped is None:
-            return head
-        return b"".join((head, self.mapped[self.tail_start:],
-                         "".join(added[self.raw]).encode("utf-8")))
-
     def _fresh(self, added: dict[str, list]) -> bytes:
-        """The whole file: the entries this load kept, then `added`."""
+        """The first file, with a new token: the entries this load kept, then `added`."""
         columns = {name: list(values) for name, values in self.shared.items()}
         for table_name, table in self.tables.items():
             kept = sorted(set(table.kept))
             pick = table.picker(kept) if kept else (lambda name: ())
             for name in table.columns:
                 columns[f"{table_name}.{name}"] = list(pick(name))
-        columns = {name: columns[name] + added[name] for name in self.types}
+        return self._encoded({name: columns[name] + added[name] for name in self.types},
+                             os.urandom(8).hex())
+
+    def _encoded(self, columns: dict[str, list], token: str) -> bytes:
+        """A file of these columns: its JSON (ASCII), then the raw column's texts in UTF-8."""
         tail = ""
         if self.raw:
             tail = "".join(columns[self.raw])
-            columns[self.raw] = _lengths(columns[self.raw])
-        return self._text([f"{json.dumps(name)}: {json.dumps(values)}"
-                           for name, values in columns.items()], tail)
-
-    def _text(self, body: list[str], tail: str) -> bytes:
-        """The file: its JSON (ASCII), then the raw column's texts in UTF-8."""
-        head = '{"header": %s, "columns": {\n%s%s' % (json.dumps(self.header), ",\n".join(body),
-                                                     self.END)
+            columns = {**columns, self.raw: _lengths(columns[self.raw])}
+        body = ",\n".join(f"{json.dumps(name)}: {json.dumps(values)}"
+                          for name, values in columns.items())
+        head = '{"header": %s, "token": %s, "columns": {\n%s%s' % (
+            json.dumps(self.header), json.dumps(token), body, self.END)
         return head.encode("ascii") + tail.encode("utf-8")
 
 

@@ -49,18 +49,20 @@ def open_workspace(start: Path | None = None, *, cache: bool = False,
     return load_portfolio(config, cache=cache, bodies=bodies)
 
 
-def load_portfolio(config: Config, *, cache: bool = False, bodies: bool = True) -> Workspace:
+def load_portfolio(config: Config, *, cache: bool = False, bodies: bool = True,
+                   stamps: dict[str, tuple[int, int, int]] | None = None) -> Workspace:
     """Read every project file of a config's repository into a portfolio.
 
     Files are read, parsed and turned into tasks on every core (see `mdpm.parallel`). With
     `cache`, files unchanged since the last load are taken from its snapshot (see
-    `mdpm.snapshot`) and only the others are read.
+    `mdpm.snapshot`) and only the others are read; `stamps` (path -> size, mtime, inode),
+    taken just before by a walk of the content folder, spare looking at the files again.
     """
     root = config.root
     with _collector_paused():
         files, problems = find_documents(root)
         if cache:
-            items, found, names = _load_through_snapshot(config, files, bodies)
+            items, found, names = _load_through_snapshot(config, files, bodies, stamps)
         else:
             items, found, names = _read_all(config, bodies, files)
         problems += found
@@ -83,10 +85,10 @@ def _read_all(config: Config, bodies: bool, files):
     return items, problems, names
 
 
-def _load_through_snapshot(config: Config, files, bodies: bool):
+def _load_through_snapshot(config: Config, files, bodies: bool, known: dict | None = None):
     """Take the files unchanged since the last load from its snapshot, read the others, and
     save the snapshot; return items, problems and names."""
-    with _stamps([path for path, _, _ in files]) as stamps:
+    with _stamps([path for path, _, _ in files], known) as stamps:
         snapshot = LoadSnapshot(cache_folder(config.root), config, bodies=bodies)
         loaded = snapshot.take(files, stamps())
     todo = [n for n, got in enumerate(loaded) if got is None]
@@ -98,9 +100,11 @@ def _load_through_snapshot(config: Config, files, bodies: bool):
     return items, problems, _names(items)
 
 
-def _stamps(paths: list[str]):
-    """The files' stamps; with many files, taken by a child process while this one reads
-    the snapshot (both take about as long)."""
+def _stamps(paths: list[str], known: dict | None = None):
+    """The files' stamps (those `known` lacks are taken); with many files and none known,
+    taken by a child process while this one reads the snapshot (both take about as long)."""
+    if known:
+        return nullcontext(functools.partial(file_stamps, paths, known))
     if len(paths) >= STAT_APART_FROM:
         return in_background(file_stamps, paths)
     return nullcontext(functools.partial(file_stamps, paths))
@@ -154,12 +158,18 @@ def _collector_paused():
     """Pause the cyclic garbage collector while building many acyclic objects.
 
     It would otherwise walk every object built so far again and again (about 10% of a
-    large check); reference counting still frees everything as usual.
+    large check); reference counting still frees everything as usual. On leaving, what was
+    built joins the oldest generation unexamined (a full collection still finds any cycle):
+    else the first collection after it would walk it all. A heap the caller froze (`mdpm
+    serve` does) stays frozen.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if not gc.get_freeze_count():
+            gc.freeze()
+            gc.unfreeze()
         if was_enabled:
             gc.enable()

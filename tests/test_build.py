@@ -448,3 +448,20 @@ def test_cli_skips_a_build_when_nothing_changed(tmp_path, capsys, monkeypatch):
     assert cli.run(args) == 0
     assert "is up to date" not in capsys.readouterr().err
     assert "New" in (out / "projects" / "limits" / "held-1" / "index.html").read_text()
+
+
+def test_a_build_looks_at_each_content_file_once(tmp_path, monkeypatch):
+    """The walk that tells whether anything changed gives the load snapshot its stamps."""
+    monkeypatch.setenv("MDPM_CACHE_DIR", str(tmp_path / "cache"))
+    root = copy_broken(tmp_path / "repo")
+    task = root / "content" / "projects" / "limits" / "held-1.md"
+    looked: list[str] = []
+    stat = os.stat
+
+    def counting(path, *args, **kwargs):
+        looked.append(os.fspath(path))
+        return stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", counting)
+    assert cli.run(["-C", str(root), "build", "--out", str(tmp_path / "site")]) == 0
+    assert looked.count(str(task)) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 import os
 import shutil
@@ -205,8 +206,9 @@ def _edit_columns(file: Path, edit) -> None:
     data = json.loads(text[:end])
     edit(data["columns"])
     columns = ",\n".join(f"{json.dumps(k)}: {json.dumps(v)}" for k, v in data["columns"].items())
-    file.write_text('{"header": %s, "columns": {\n%s\n}}\n%s'
-                    % (json.dumps(data["header"]), columns, text[end:]))
+    file.write_text('{"header": %s, "token": %s, "columns": {\n%s\n}}\n%s'
+                    % (json.dumps(data["header"]), json.dumps(data["token"]), columns,
+                       text[end:]))
 
 
 def _set(name: str, value):
@@ -267,25 +269,76 @@ def test_the_well_formed_forgery_above_is_used(write_tree, tmp_path, reads):
     assert reads == []
 
 
-def test_entries_are_appended_then_written_afresh(write_tree, tmp_path, reads):
+def test_entries_are_added_apart_then_written_afresh(write_tree, tmp_path, reads):
     root = _small(write_tree, tmp_path)
     _load(root, cache=True)
     file = _snapshot_file(root, "load")
+    added = file.with_name(file.name + ".added")
+    first = file.read_bytes()
     path = root / TASK.format("a")
     for n in range(1, 80):
         path.write_text(f"---\ntitle: Take {n}\n---\n- [x] done\n")
         os.utime(path, ns=(OLD + n, OLD + n))
-        size = file.stat().st_size
         warm = _load(root, cache=True)
         assert warm.portfolio.tasks["acme/a"].title == f"Take {n}"
         _same(warm, _load(root, cache=False))
         if n == 1:
-            assert file.stat().st_size > size  # appended
-    assert len(json.loads(file.read_text())["columns"]["t.key"]) < 70  # written afresh
+            assert file.read_bytes() == first  # only the small file was written
+            assert json.loads(added.read_text())["columns"]["t.key"] == [TASK.format("a")]
+        reads.clear()
+        _load(root, cache=True)
+        assert reads == []  # the changed file's new entry is used
+    assert file.read_bytes() != first  # written afresh
+    assert len(json.loads(file.read_text())["columns"]["t.key"]) < 70
     cold = _load(root, cache=False)
     reads.clear()
     _same(_load(root, cache=True), cold)
     assert reads == []
+
+
+def _added_file(root: Path, stem: str) -> Path:
+    file = _snapshot_file(root, stem)
+    return file.with_name(file.name + ".added")
+
+
+def _with_one_added_entry(write_tree, tmp_path, text: str) -> Path:
+    """A snapshot whose main file holds every task and whose `.added` file holds `a` again,
+    changed to `text`; return the repository."""
+    root = _small(write_tree, tmp_path)
+    _load(root, cache=True)
+    path = root / TASK.format("a")
+    path.write_text(text)
+    os.utime(path, ns=(OLD + 1, OLD + 1))
+    _load(root, cache=True)
+    return root
+
+
+def test_the_added_entries_of_another_snapshot_are_not_used(write_tree, tmp_path, reads):
+    root = _with_one_added_entry(write_tree, tmp_path, "---\ntitle: Second\n---\n")
+    _edit_columns(_added_file(root, "load"), _set("t.title", "Forged"))
+    assert _load(root, cache=True).portfolio.tasks["acme/a"].title == "Forged"  # well formed
+    forged = _added_file(root, "load").read_bytes()
+    _snapshot_file(root, "load").unlink()
+    _load(root, cache=True)  # writes a snapshot afresh, with another token
+    assert not _added_file(root, "load").exists()
+    _added_file(root, "load").write_bytes(forged)
+    reads.clear()
+    assert _load(root, cache=True).portfolio.tasks["acme/a"].title == "Second"
+    assert reads == []  # the first file is used all the same
+
+
+@pytest.mark.parametrize("stem", ["load", "bodies"])
+def test_damaged_added_entries_are_left_out(write_tree, tmp_path, reads, stem):
+    root = _with_one_added_entry(write_tree, tmp_path, "---\ntitle: Second\n---\nNew body.\n")
+    added = _added_file(root, stem)
+    added.write_bytes(added.read_bytes()[:-3])
+    cold = _load(root, cache=False)
+    reads.clear()
+    _same(_load(root, cache=True), cold)
+    assert reads == ["a.md"]  # the other files come from the first file
+    reads.clear()
+    _same(_load(root, cache=True), cold)
+    assert reads == []  # and the entry was added again
 
 
 def test_odd_files_load_the_same_warm(write_tree, tmp_path, reads):
@@ -313,3 +366,15 @@ def test_odd_files_load_the_same_warm(write_tree, tmp_path, reads):
 
 def test_task_fields_are_passed_in_order():
     assert snapshot.TASK_FIELDS == tuple(f.name for f in dataclasses.fields(Task))
+
+
+def test_a_load_leaves_a_heap_its_caller_froze_frozen(write_tree, tmp_path):
+    """`mdpm serve` freezes its heap before forking: a load must not thaw it."""
+    root = _small(write_tree, tmp_path)
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        _load(root, cache=True)
+        assert gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()

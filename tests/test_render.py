@@ -11,7 +11,7 @@ import jinja2
 import pytest
 
 from mdpm.history import History
-from mdpm.markdown import MarkdownCache, content_key, render_markdown
+from mdpm.markdown import MarkdownCache, ShardedCache, content_key, group_of, render_markdown
 import mdpm.render as render_module
 from mdpm.render import (_ENV_OPTIONS, COMPILED, _add_helpers, _compiled_loader,
                          compile_default_theme, make_env, pages_for, render_pages, render_site,
@@ -102,6 +102,28 @@ def test_markdown_cache_survives_a_lost_group_file(tmp_path):
     assert again.render_all(["# One"]) == {content_key("# One"): "<h3>One</h3>\n"}
     again.save(keep={content_key("# One")})  # the index is mended
     assert json.loads((path / "index.json").read_text())["keys"] == {}
+
+
+def test_hashed_keys_are_grouped_by_their_first_characters():
+    assert [group_of(key) for key in ("00ab", "3f00", "40cd", "ff12")] == ["00", "3f", "00", "3f"]
+    other = group_of("not a hash")
+    assert other == group_of("not a hash") and len(other) == 2 and int(other, 16) < 64
+
+
+def test_a_save_keeping_some_keys_reads_only_the_groups_it_drops_from(tmp_path):
+    keys = ["00" + "a" * 30, "00" + "b" * 30, "01" + "c" * 30, "02" + "d" * 30]
+    cache = ShardedCache(tmp_path / "c", "v")
+    cache.update({key: key.upper() for key in keys})
+    cache.save()
+    again = ShardedCache(tmp_path / "c", "v")
+    again.save(keep={keys[0], keys[2], keys[3]})
+    assert set(again._groups) == {"00"}  # "01" and "02" lose nothing: not read
+    last = ShardedCache(tmp_path / "c", "v")
+    assert [last.get(key) for key in keys] == [keys[0].upper(), None, keys[2].upper(),
+                                               keys[3].upper()]
+    last.save(keep={keys[2]})
+    assert sorted(path.name for path in (tmp_path / "c").iterdir()) == ["01.json", "index.json"]
+    assert json.loads((tmp_path / "c/index.json").read_text())["keys"] == {"01": [keys[2]]}
 
 
 def test_unsafe_links_become_plain_text():
