@@ -62,11 +62,13 @@ class BuildResult:
 
 def build(workspace: Workspace, out_dir: Path, *, now: dt.datetime, history: History | None = None,
           strict: bool = False, progress: Progress | None = None, cache_dir: Path | None = None,
-          workers: int | None = None, inputs_key: str | None = None) -> BuildResult:
+          workers: int | None = None, inputs_key: str | None = None,
+          keep: list | None = None) -> BuildResult:
     """Render the site of `workspace` into `out_dir`; return the problems and what was written.
 
     The site is written whatever the problems (they are shown on it); `strict` only
     matters to the caller's exit status. Raises only when the site cannot be written.
+    `keep` receives the site and its renderer (see `cli.QUICK_EXIT`).
     """
     from . import history as history_module
     from .markdown import MarkdownCache, cache_file
@@ -122,6 +124,8 @@ def build(workspace: Workspace, out_dir: Path, *, now: dt.datetime, history: His
                          round(time.perf_counter() - started, 3), history.status)
     _remember(inputs_key or inputs_key_of(workspace.config, now), out_dir, cache_dir,
               result, writer.stamps)
+    if keep is not None:
+        keep.append((site, renderer))
     return result
 
 
@@ -618,8 +622,9 @@ def _workers() -> int:
 
 
 def run_build(start: Path, out: str, *, strict: bool, quiet: bool, now: dt.datetime,
-              stream) -> int:
-    """`mdpm build`: build, print problems and a summary; the exit status."""
+              stream, keep: list | None = None) -> int:
+    """`mdpm build`: build, print problems and a summary; the exit status. `keep` receives
+    what the build made, for a caller that leaves without freeing it (`cli.QUICK_EXIT`)."""
     from .config import find_root, load_config_strict
     from .report import totals_line
     from .workspace import load_portfolio
@@ -647,7 +652,10 @@ def run_build(start: Path, out: str, *, strict: bool, quiet: bool, now: dt.datet
             last[0] = moment
             print(f"mdpm: {step} {done}/{total}", file=stream, flush=True)
 
-    result = build(workspace, out_dir, now=now, strict=strict, progress=progress, inputs_key=key)
+    result = build(workspace, out_dir, now=now, strict=strict, progress=progress, inputs_key=key,
+                   keep=keep)
+    if keep is not None:
+        keep.append(workspace)
     for problem in result.problems:
         print(problem.format(), file=stream)
     print(totals_line(result.problems, len(workspace.portfolio.tasks)), file=stream)

@@ -21,6 +21,9 @@ def run_check(start: Path, args) -> int:
     """`mdpm check`: print every problem; 1 when any is an error."""
     # A CI run starts from a fresh checkout, where no file's mtime matches the cache.
     workspace = open_workspace(start, cache=not os.environ.get("CI"), bodies=False)
+    kept = getattr(args, "kept", None)
+    if kept is not None:  # see `cli.QUICK_EXIT`
+        kept.append(workspace)
     problems = check(workspace, clock.now().date())
     problems = sort_problems([*problems, *codeowners.stale_problems(workspace)])
     problems = sort_problems([*problems, *stale_warnings(workspace, clock.now())])

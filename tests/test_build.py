@@ -311,6 +311,23 @@ def test_build_leaves_quickly_with_all_its_output_its_status_and_its_site(tmp_pa
     assert manifest["files"] and all((root / "out" / rel).is_file() for rel in manifest["files"])
     assert not list(root.glob(".mdpm-new-*")) and not list(root.glob(".mdpm-stage-*"))
 
+def test_quick_exit_commands_leave_what_they_made_to_the_caller(tmp_path, monkeypatch):
+    """`mdpm check` and `mdpm build` put their workspace (and the build its site) in
+    `args.kept`: the caller leaves by `os._exit`, so freeing them first would be wasted."""
+    from mdpm.site import Site
+    from mdpm.workspace import Workspace
+
+    monkeypatch.setenv("MDPM_CACHE_DIR", str(tmp_path / "cache"))
+    root = copy_broken(tmp_path / "repo")
+    parser = cli.build_parser()
+    for command in (["check"], ["build", "--out", "out"]):
+        args = parser.parse_args(["-C", str(root), *command])
+        args.kept = []
+        assert cli._run_args(parser, args) in (0, 1)
+        assert any(isinstance(kept, Workspace) for kept in args.kept), command
+    assert any(isinstance(kept, tuple) and isinstance(kept[0], Site) for kept in args.kept)
+
+
 XSS = [
     "<script>alert('t')</script>",
     "<img src=x onerror=alert('i')>",
