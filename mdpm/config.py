@@ -467,9 +467,29 @@ def _github_login(entry: dict, start: int, where: str, reader: _Reader) -> str |
     return login
 
 
+SLUG_MAX = 60
+"""The longest id made from a title: a file name, and a part of every page's path."""
+ID_MAX = 100
+"""The longest id a new project or task may be given (file names stop at 255 bytes)."""
+
+
+def new_id_problem(value: str, what: str) -> str | None:
+    """What is wrong with `value` as the id of a new project or task, or None."""
+    if not ID_RE.match(value):
+        return (f"{what} `{value}` may only use lowercase letters, digits, - and _; "
+                f"use `{slugify(value)}`")
+    if len(value) > ID_MAX:
+        return f"{what} `{value[:20]}...` is {len(value)} characters long; use at most {ID_MAX}"
+    return None
+
+
 def slugify(text: str) -> str:
-    """Return `text` as a valid id: lowercase ASCII letters, digits, - and _."""
+    """Return `text` as a valid id: lowercase ASCII letters, digits, - and _; at most
+    SLUG_MAX characters, cut at a word where there is one."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9_-]+", "-", ascii_text.lower()).strip("-_")
     slug = re.sub(r"-{2,}", "-", slug)
+    if len(slug) > SLUG_MAX:
+        cut = slug[:SLUG_MAX + 1].rfind("-")
+        slug = slug[:cut if cut > SLUG_MAX // 2 else SLUG_MAX].strip("-_")
     return slug or "item"

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import clock, schedule
-from .config import CONFIG_NAME, HANDLE_RE, ID_RE, Config, nearest, slugify
+from .config import CONFIG_NAME, HANDLE_RE, ID_RE, Config, nearest, new_id_problem, slugify
 from .edit import new_document, set_keys, write_atomic
 from .errors import ContentError, UsageError
 from .load import INDEX_FILE, read_document
@@ -408,9 +408,9 @@ def unique_stem(folder: Path, slug: str, taken: set[str] = frozenset()) -> str:
 
 
 def _check_id(value: str, what: str) -> None:
-    if not ID_RE.match(value):
-        raise UsageError(f"{what} `{value}` may only use lowercase letters, digits, - and _; "
-                         f"use `{slugify(value)}`")
+    problem = new_id_problem(value, what)
+    if problem:
+        raise UsageError(problem)
 
 
 def _rel(path: Path, root: Path) -> str:

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import HANDLE_RE, ID_RE, Config, nearest, slugify
+from .config import HANDLE_RE, ID_RE, Config, nearest, new_id_problem, slugify
 from .edit import new_document, read_text, set_body, set_key, write_atomic
 from .errors import ContentError, Problem, UsageError
 from .load import decode, load_documents
@@ -358,13 +358,13 @@ def _assign_stems(rows: list[_Row], folder: Path, name: str) -> list[str]:
     for row in rows:
         wanted = row.values.get("id", "")
         if wanted:
-            if not ID_RE.match(wanted):
-                problems.append(f"{name}: row {row.number}: id `{wanted}` may only use lowercase "
-                                f"letters, digits, - and _ (e.g. `{slugify(wanted)}`)")
+            problem = new_id_problem(wanted, "id")
+            if problem:
+                problems.append(f"{name}: row {row.number}: {problem}")
             elif wanted in taken:
                 problems.append(f"{name}: row {row.number}: id `{wanted}` is used twice")
             row.stem = wanted
-            row.existing = ID_RE.match(wanted) is not None and (folder / f"{wanted}.md").is_file()
+            row.existing = problem is None and (folder / f"{wanted}.md").is_file()
         else:
             row.stem = unique_stem(folder, slugify(row.values.get("title", "") or "task"), taken)
         taken.add(row.stem)

@@ -278,6 +278,25 @@ def test_new_task_needs_a_title_with_letters_or_digits(project_repo, capsys, tit
     assert not (project_repo / "content/projects/acme/item.md").exists()
 
 
+def test_a_long_title_makes_a_file_name_of_at_most_60_characters(project_repo, capsys):
+    for title, stem in [("x" * 5000, "x" * 60),
+                        ("word " * 300, "-".join(["word"] * 12)),
+                        ("A very long title about the spring launch of the new store "
+                         "opening campaign", "a-very-long-title-about-the-spring-launch-of-the-"
+                                             "new-store")]:
+        assert run(["-C", str(project_repo), "new", "task", "acme", title]) == 0
+        assert capsys.readouterr().out == f"content/projects/acme/{stem}.md\n"
+        assert len(stem) <= 60
+
+
+def test_a_project_id_too_long_for_a_file_name_is_refused(small_repo, capsys):
+    before = _tree(small_repo)
+    assert run(["-C", str(small_repo), "new", "project", "p" * 300]) == 2
+    err = capsys.readouterr().err
+    assert "is 300 characters long; use at most 100" in err and "Traceback" not in err
+    assert _tree(small_repo) == before
+
+
 def test_new_task_in_a_missing_project(project_repo, capsys):
     assert run(["-C", str(project_repo), "new", "task", "acmee", "Draft"]) == 2
     assert "no project `acmee`; did you mean `acme`?" in capsys.readouterr().err

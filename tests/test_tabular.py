@@ -222,6 +222,18 @@ def test_a_row_for_an_unreadable_task_file_is_refused_like_check(repo, write_tre
     assert _project_files(repo, "acme") == before
 
 
+def test_an_id_too_long_for_a_file_name_is_refused(repo, capsys):
+    long_id = "i" * 300
+    source = _write_csv(repo.parent / "long.csv", [["id", "title"], [long_id, "Long"],
+                                                   ["", "w " * 300]])
+    before = _project_files(repo, "acme")
+    assert run(["-C", str(repo), "import", str(source), "--project", "acme"]) == 1
+    err = capsys.readouterr().err
+    assert "long.csv: row 2: id `iiiiiiiiiiiiiiiiiiii...` is 300 characters long; use at most 100" \
+        in err and "Traceback" not in err
+    assert _project_files(repo, "acme") == before
+
+
 def test_rows_of_another_project_are_refused(repo, capsys):
     source = _write_csv(repo.parent / "mixed.csv", [["project", "title"], ["acme", "A"],
                                                     ["other", "B"], ["", "C"]])
