@@ -37,7 +37,8 @@ from . import clock
 from .config import CONFIG_NAME, Config, load_config_strict
 from .errors import Problem
 from .history import History, read_history
-from .load import INDEX_FILE, RETRO_FILE, RawDoc, discover, doc_names, id_problems, read_document
+from .load import (INDEX_FILE, RETRO_FILE, RawDoc, discover, doc_names, id_problems,
+                   link_refused, read_document)
 from .markdown import MarkdownCache, cache_file, default_cache_dir
 from .model import Portfolio, build_model
 from .render import Renderer, pages_for, render_pages, render_site, renderer_for
@@ -358,10 +359,9 @@ class LiveSite:
 
     def _readable(self, path: Path) -> bool:
         """A regular file, or a symlink that stays inside the repository (as `discover`)."""
-        if not path.is_symlink():
-            return path.is_file()
-        target = path.resolve()
-        return target.is_file() and target.is_relative_to(self.root)
+        if path.is_symlink() and link_refused(path, self.root):
+            return False
+        return path.is_file()
 
     def _refs_of(self, project: str, stem: str, kind: str) -> set[str]:
         if kind == "task":

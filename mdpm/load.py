@@ -260,7 +260,7 @@ def discover(root: Path, skipped: list[tuple[Path, str]] | None = None):
     for project_dir in _sorted_entries(base):
         if project_dir.name.startswith((".", "_")):
             continue
-        refused = _link_refused(project_dir, root) if project_dir.is_symlink() else None
+        refused = link_refused(project_dir, root) if project_dir.is_symlink() else None
         if refused:
             if skipped is not None:
                 skipped.append((base / project_dir.name, refused))
@@ -274,7 +274,7 @@ def discover(root: Path, skipped: list[tuple[Path, str]] | None = None):
             kind = _kind_of(name)
             if kind is None:
                 continue
-            refused = _link_refused(entry, root) if entry.is_symlink() else None
+            refused = link_refused(entry, root) if entry.is_symlink() else None
             if refused:
                 if skipped is not None:
                     skipped.append((base / project_dir.name / name, refused))
@@ -293,11 +293,11 @@ def _sorted_entries(folder) -> list[os.DirEntry]:
         return sorted(entries, key=lambda e: e.name)
 
 
-def _link_refused(entry: os.DirEntry, root: Path) -> str | None:
+def link_refused(link: os.DirEntry | Path, root: Path) -> str | None:
     """Why a symlink is not read, or None: it is read only when it leads to a file or folder
     inside the repository."""
     try:
-        target = Path(entry.path).resolve(strict=True)
+        target = Path(os.fspath(link)).resolve(strict=True)
     except (OSError, RuntimeError):  # RuntimeError: a loop, before Python 3.13
         return "a symbolic link that cannot be followed (it loops, or what it names is missing)"
     if not target.is_relative_to(root.resolve()):

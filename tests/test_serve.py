@@ -649,6 +649,14 @@ def test_after_a_settle_every_board_is_as_a_fresh_build_makes_it(write_tree, tmp
     assert [b for b in boards if (fresh / b).read_bytes() != (site / b).read_bytes()] == []
 
 
+def test_a_looping_symlink_saved_while_serving_is_not_read(live):
+    folder = live.root / "content/projects/acme"
+    (folder / "loop.md").symlink_to("loop.md")
+    (folder / "gone.md").symlink_to("missing.md")
+    assert live.update(live.site_dir, {folder / "loop.md", folder / "gone.md"}) is None
+    assert live.settle(live.site_dir) is None  # nothing to settle: the site is as it was
+
+
 def test_a_save_without_a_change_needs_no_reload(live):
     path = live.root / "content/projects/acme/draft.md"
     path.write_bytes(path.read_bytes())
