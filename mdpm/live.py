@@ -38,7 +38,7 @@ from .config import CONFIG_NAME, Config, load_config_strict
 from .errors import Problem
 from .history import History, read_history
 from .load import (INDEX_FILE, RETRO_FILE, RawDoc, discover, doc_names, id_problems,
-                   link_refused, read_document)
+                   link_refused, read_document, skipped_problem)
 from .markdown import MarkdownCache, cache_file, default_cache_dir
 from .model import Portfolio, build_model
 from .render import Renderer, pages_for, render_pages, render_site, renderer_for
@@ -61,6 +61,8 @@ class LiveSite:
         self.config: Config | None = None
         self.docs: dict[Path, RawDoc] = {}
         self.doc_problems: dict[Path, list[Problem]] = {}
+        self.skipped: dict[Path, Problem] = {}
+        """The files not read (symbolic links that leave the repository or lead nowhere)."""
         self.history = History()
         self.history_mark: tuple | None = None
         self.markdown = MarkdownCache(cache_file(default_cache_dir(self.root)))
@@ -101,11 +103,12 @@ class LiveSite:
             self.site = None  # until this build succeeds, every update is a full build
             self.renderer = None  # a theme may have changed: no card is reused
             config = load_config_strict(self.root)  # a broken one raises: the last site stays
-            docs, problems = {}, {}
-            for found, project, kind in discover(self.root):
+            docs, problems, skipped = {}, {}, []
+            for found, project, kind in discover(self.root, skipped):
                 path = Path(found)
                 docs[path], problems[path] = read_document(self.root, path, project, kind)
             self.config, self.docs, self.doc_problems = config, docs, problems
+            self.skipped = {path: skipped_problem(path, why, self.root) for path, why in skipped}
             self._refresh_history(force=True)
             self.workers = min(4, os.cpu_count() or 1)  # the first build renders every body
             timer = _Timer()
@@ -341,27 +344,25 @@ class LiveSite:
                 continue
             old = self.docs.get(path)
             added = added or old is None
-            if self._readable(path):
+            was_skipped = self.skipped.pop(path, None)
+            refused = link_refused(path, self.root) if path.is_symlink() else None
+            if refused:  # as `discover`: not read, and said why
+                self.skipped[path] = skipped_problem(path, refused, self.root)
+            if not refused and path.is_file():
                 doc, problems = read_document(self.root, path, path.parent.name, kind)
                 if old is not None and _same(old, doc) and problems == self.doc_problems[path]:
                     continue
                 self.docs[path], self.doc_problems[path] = doc, problems
             elif old is not None:
                 del self.docs[path], self.doc_problems[path]
-            else:
-                continue
+            elif self.skipped.get(path) == was_skipped:
+                continue  # nothing to read, before or now
             projects.add(path.parent.name)
             saved.add(self._rel(path))
             refs.update(self._refs_of(path.parent.name, path.name[:-3], kind))
         if added:  # keep the order `discover` reads files in
             self.docs = dict(sorted(self.docs.items(), key=lambda item: _order(item[0])))
         return refs, projects, saved
-
-    def _readable(self, path: Path) -> bool:
-        """A regular file, or a symlink that stays inside the repository (as `discover`)."""
-        if path.is_symlink() and link_refused(path, self.root):
-            return False
-        return path.is_file()
 
     def _refs_of(self, project: str, stem: str, kind: str) -> set[str]:
         if kind == "task":
@@ -384,7 +385,8 @@ class LiveSite:
 
         Quick to take (the lists of problems are replaced by updates, never changed).
         """
-        found = [*self.doc_problems.values(), *self.model_problems.values()]
+        found = [*self.doc_problems.values(), *self.model_problems.values(),
+                 list(self.skipped.values())]
         return _Inputs(self.generation, self.portfolio, list(self.docs.values()), found,
                        set(self.unsettled), set(self.unsettled_projects), self.site,
                        self.renderer, self.history, self.now())

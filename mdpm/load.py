@@ -70,8 +70,12 @@ def find_documents(root: Path) -> tuple[list[tuple[Path, str, str]], list[Proble
     """Return the (path, project, kind) of every project file, and the files skipped."""
     skipped: list[tuple[Path, str]] = []
     files = list(discover(root, skipped))
-    return files, [Problem(display_path(path, root), 1, "file-skipped", WARNING,
-                           f"{why}; it is not read") for path, why in skipped]
+    return files, [skipped_problem(path, why, root) for path, why in skipped]
+
+
+def skipped_problem(path: Path, why: str, root: Path) -> Problem:
+    """The warning for a file or project folder `discover` does not read, and why."""
+    return Problem(display_path(path, root), 1, "file-skipped", WARNING, f"{why}; it is not read")
 
 
 def read_documents(root: Path, files, cache: DocumentCache | None = None, *,

@@ -649,12 +649,28 @@ def test_after_a_settle_every_board_is_as_a_fresh_build_makes_it(write_tree, tmp
     assert [b for b in boards if (fresh / b).read_bytes() != (site / b).read_bytes()] == []
 
 
-def test_a_looping_symlink_saved_while_serving_is_not_read(live):
+def test_a_broken_symlink_saved_while_serving_is_a_warning_until_it_goes(live):
+    """As `mdpm build` says of it (`file-skipped`); never read, never a failed update."""
     folder = live.root / "content/projects/acme"
-    (folder / "loop.md").symlink_to("loop.md")
-    (folder / "gone.md").symlink_to("missing.md")
-    assert live.update(live.site_dir, {folder / "loop.md", folder / "gone.md"}) is None
-    assert live.settle(live.site_dir) is None  # nothing to settle: the site is as it was
+    for name, target in [("loop.md", "loop.md"), ("gone.md", "missing.md")]:
+        (folder / name).symlink_to(target)
+        assert live.update(live.site_dir, {folder / name}) is not None
+        live.settle(live.site_dir)
+        overview = (live.site_dir / "index.html").read_text(encoding="utf-8")
+        assert 'data-problem="file-skipped"' in overview
+        assert "cannot be followed (it loops, or what it names is missing)" in overview
+        assert any(p.path == f"content/projects/acme/{name}" and p.code == "file-skipped"
+                   for p in live.problems)
+        assert live.update(live.site_dir, {folder / name}) is None  # no change: no reload
+    live.build(live.site_dir)  # as at the start of `mdpm serve`
+    assert sorted(p.path for p in live.problems if p.code == "file-skipped") == [
+        "content/projects/acme/gone.md", "content/projects/acme/loop.md"]
+    for name in ("loop.md", "gone.md"):
+        (folder / name).unlink()
+        assert live.update(live.site_dir, {folder / name}) is not None
+        live.settle(live.site_dir)
+    assert 'data-problem="file-skipped"' not in \
+        (live.site_dir / "index.html").read_text(encoding="utf-8")
 
 
 def test_a_save_without_a_change_needs_no_reload(live):
