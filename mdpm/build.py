@@ -100,12 +100,13 @@ def build(workspace: Workspace, out_dir: Path, *, now: dt.datetime, history: His
         finally:
             markdown = rendered()
         site.markdown = markdown
-        report("drawings", 0, len(site.projects))
-        _prepare_drawings(site, cache_dir, workers)
-        renderer = renderer_for(site)
-        frame, last = _frame(renderer), _last_pages(out_dir, cache_dir)
+        last = _last_pages(out_dir, cache_dir)
         with in_background(_summary_and_stamps, (site, workspace.config, now, out_dir, last)) \
-                as apart:  # on the other core, while the views are hashed here
+                as apart:  # on the other core, while the rest is prepared here
+            report("drawings", 0, len(site.projects))
+            _prepare_drawings(site, cache_dir, workers)
+            renderer = renderer_for(site)
+            frame = _frame(renderer)
             shown = _shown(site)
             summary, stamps = apart()
         keys = _page_keys(renderer, frame, shown, summary)
