@@ -258,3 +258,24 @@ def test_column_counts_read_as_words(page: Page, broken_site: Path):
     assert column.locator(".wip-count").inner_text() == count
     snapshot = " ".join(column.locator(".wip").aria_snapshot().replace(" ,", ",").split())
     assert f"paragraph: {count} tasks, limit {limit}" in snapshot, snapshot
+
+
+ICON_STYLES = """() => [...document.querySelectorAll('.icon')].map(icon => {
+    const style = getComputedStyle(icon), box = icon.getBoundingClientRect();
+    return [box.width, box.height, style.maskImage || style.webkitMaskImage,
+            style.backgroundColor];
+})"""
+
+
+@pytest.mark.parametrize("colors", ["none", "active"])
+def test_icons_are_drawn_in_the_text_colour_and_in_forced_colours(page: Page, example_site: Path,
+                                                                  colors: str):
+    page.emulate_media(forced_colors=colors)
+    page.goto((example_site / "board" / "index.html").as_uri())
+    icons = page.evaluate(ICON_STYLES)
+    canvas = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert len(icons) > 20
+    for width, height, mask, background in icons:
+        assert width >= 10 and height >= 10
+        assert mask.startswith('url("data:image/svg+xml,')
+        assert background not in ("rgba(0, 0, 0, 0)", canvas)

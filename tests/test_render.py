@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import re
 import shutil
 from pathlib import Path
 
@@ -276,3 +277,35 @@ def test_a_site_built_with_and_without_the_compiled_templates_is_the_same(tmp_pa
     files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
     assert all((first / f).read_bytes() == (second / f).read_bytes() for f in files)
+
+
+def test_icons_are_spans_drawn_by_one_generated_stylesheet(write_tree):
+    from mdpm.render import ICONS, icons_css
+
+    site = small_site(write_tree)
+    renderer = renderer_for(site)
+    files = dict(render_site(site, renderer))
+    css = files["static/icons.css"].decode()
+    assert css == icons_css().decode()
+    for name, html in ICONS.items():
+        assert html == f'<span class="icon i-{name}" aria-hidden="true"></span>'
+        assert f'.i-{name} {{ --icon: url("data:image/svg+xml,%3Csvg ' in css
+    assert "<svg" not in css and '"' not in css.split("url(")[1].split('"')[1]  # one URL each
+    pages = [data.decode() for path, data in files.items() if path.endswith(".html")]
+    used = {name for page in pages for name in
+            re.findall(r'<span class="icon i-([a-z]+)" aria-hidden="true"></span>', page)}
+    assert "check" in used  # a done task's badge
+    assert all(f".i-{name} {{" in css for name in used)
+    assert not any('<svg class="icon"' in page for page in pages)  # no inline SVG icon
+    assert 'href="../static/icons.css"' in files["board/index.html"].decode()
+    assert b'href="../../../static/icons.css"' in files["projects/p/a/index.html"]
+
+
+def test_a_theme_can_draw_its_own_icons(tmp_path, write_tree):
+    root = write_tree({
+        "mdpm.toml": '[site]\ntheme = "brand"\n',
+        "content/projects/p/a.md": "---\ntitle: A\nowner: x\ndue: 2026-12-01\n---\n",
+        "themes/brand/static/icons.css": ".icon { background: red }",
+    })
+    build_copy(root, tmp_path / "site")
+    assert (tmp_path / "site" / "static" / "icons.css").read_text() == ".icon { background: red }"

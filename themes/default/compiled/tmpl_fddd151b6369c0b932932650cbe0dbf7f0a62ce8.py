@@ -21,6 +21,8 @@ def root(context, missing=missing):
     yield escape((undefined(name='root') if l_0_root is missing else l_0_root))
     yield 'static/favicon.svg" type="image/svg+xml">\n<link rel="stylesheet" href="'
     yield escape((undefined(name='root') if l_0_root is missing else l_0_root))
+    yield 'static/icons.css">\n<link rel="stylesheet" href="'
+    yield escape((undefined(name='root') if l_0_root is missing else l_0_root))
     yield 'static/style.css">\n<link rel="alternate" type="application/atom+xml" title="'
     yield escape(environment.getattr((undefined(name='site') if l_0_site is missing else l_0_site), 'title'))
     yield ': stage changes" href="'
@@ -86,4 +88,4 @@ def block_scripts(context, missing=missing):
     pass
 
 blocks = {'title': block_title, 'head': block_head, 'breadcrumbs': block_breadcrumbs, 'content': block_content, 'scripts': block_scripts}
-debug_info = '6=16&8=20&9=22&10=24&11=28&13=30&14=32&16=34&17=35&19=37&20=39&6=42&11=51&16=60&17=69&20=78'
+debug_info = '6=16&8=20&9=22&10=24&11=26&12=30&14=32&15=34&17=36&18=37&20=39&21=41&6=44&12=53&17=62&18=71&21=80'
