@@ -27,7 +27,7 @@ from .theme import DEFAULT_THEME, default_theme_dir, theme_dirs  # noqa: F401 (r
 from .site import Site, person_slug
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class PageSpec:
     """One output file: a template and its context, or a function that makes the bytes."""
 
