@@ -42,22 +42,42 @@ def _cycle_days(started: dt.datetime | None, finished: dt.datetime | None) -> fl
     return round((finished - started).total_seconds() / DAY, 2)
 
 
-def task_flow(transitions: list[Transition], config: Config,
-              now: dt.datetime) -> tuple[bool, int | None, float | None]:
-    """`done_date_unknown`, `days_in_current_stage` (given `config`) and `cycle_days` at once.
+def stage_kinds(config: Config) -> tuple[frozenset[str], frozenset[str]]:
+    """The ids of the active stages and of the done stages, as `config.stage(id)` types them:
+    worked out once by a caller that asks `task_flow` of many tasks."""
+    stages = [config.stage(s.id) for s in config.stages]
+    return (frozenset(s.id for s in stages if s.is_active),
+            frozenset(s.id for s in stages if s.is_done))
+
+
+def task_flow(transitions: list[Transition], config: Config, now: dt.datetime,
+              kinds: tuple[frozenset[str], frozenset[str]] | None = None
+              ) -> tuple[dt.datetime | None, bool, int | None, float | None]:
+    """`finished_at`, `done_date_unknown`, `days_in_current_stage` (given `config`) and
+    `cycle_days` at once; `kinds`: `stage_kinds(config)`, when the caller has it.
 
     Each of them looks for the trailing run of done stages; this looks once (the site asks
     it of every task).
     """
     if not transitions:
-        return False, None, None
-    run = _done_run(transitions, config)
+        return None, False, None, None
+    active, done = kinds or stage_kinds(config)
+    run = len(transitions) - 1
+    last = transitions[run]
+    if last.stage not in done:
+        return None, False, int((now - last.at).total_seconds() // DAY), None
+    while run > 0 and transitions[run - 1].stage in done:
+        run -= 1
     if run == 0:
-        return True, None, None
-    days = int((now - transitions[-1].at).total_seconds() // DAY)
-    if run is None:  # not done
-        return False, days, None
-    return False, days, _cycle_days(started_at(transitions, config), transitions[run].at)
+        return None, True, None, None
+    finished = transitions[run].at
+    started = None  # `started_at`
+    for transition in transitions:
+        if transition.stage in active:
+            started = transition.at
+            break
+    return (finished, False, int((now - last.at).total_seconds() // DAY),
+            _cycle_days(started, finished))
 
 
 def lead_days(transitions: list[Transition], config: Config) -> float | None:

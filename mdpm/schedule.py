@@ -102,29 +102,58 @@ def topological_order(refs_to_deps: dict[str, Sequence[str]]) -> list[str]:
     naming the refs of one cycle, in dependency order.
     """
     refs = list(refs_to_deps)
-    position = {ref: i for i, ref in enumerate(refs)}
+    position = dict(zip(refs, range(len(refs))))
+    if _in_order(refs_to_deps, position):
+        return refs  # what the general walk below gives for such an order, found quicker
     waiting = [0] * len(refs)  # by position, as the heap below
-    dependents: list[list[int]] = [[] for _ in refs]
+    dependents: dict[int, list[int]] = {}
     for i, deps in enumerate(refs_to_deps.values()):
-        for dep in dict.fromkeys(deps) if deps else ():  # most tasks depend on nothing
-            j = position.get(dep)
-            if j is not None:
-                waiting[i] += 1
-                dependents[j].append(i)
-    ready = [i for i, count in enumerate(waiting) if count == 0]  # ascending: a heap
+        if deps:  # most tasks depend on nothing
+            for dep in dict.fromkeys(deps):
+                j = position.get(dep)
+                if j is not None:
+                    waiting[i] += 1
+                    if j in dependents:
+                        dependents[j].append(i)
+                    else:
+                        dependents[j] = [i]
+    # Each step takes the first ready ref. The refs ready from the start are taken from a
+    # sorted list; only those that become ready later go through a heap.
+    first = [i for i, count in enumerate(waiting) if count == 0]
+    later: list[int] = []
     order = []
-    while ready:
-        i = heapq.heappop(ready)
+    taken, count = 0, len(first)
+    while taken < count or later:
+        if later and (taken == count or later[0] < first[taken]):
+            i = heapq.heappop(later)
+        else:
+            i = first[taken]
+            taken += 1
         order.append(refs[i])
-        for follower in dependents[i]:
-            waiting[follower] -= 1
-            if waiting[follower] == 0:
-                heapq.heappush(ready, follower)
+        if i in dependents:
+            for follower in dependents[i]:
+                waiting[follower] -= 1
+                if waiting[follower] == 0:
+                    heapq.heappush(later, follower)
     if len(order) < len(refs):
         raise CycleError(_a_cycle({refs[i]: [d for d in dict.fromkeys(refs_to_deps[refs[i]])
                                              if d in position]
                                    for i, count in enumerate(waiting) if count > 0}))
     return order
+
+
+def _in_order(refs_to_deps: dict[str, Sequence[str]], position: dict[str, int]) -> bool:
+    """Whether every ref already comes after its dependencies (a file list often does).
+
+    The walk of `topological_order` then takes the refs as given: each is ready when its
+    turn comes, and it is the first ref not taken yet.
+    """
+    for i, deps in enumerate(refs_to_deps.values()):
+        if deps:
+            for dep in deps:
+                if position.get(dep, -1) >= i:  # later, or itself: a cycle
+                    return False
+    return True
 
 
 def _a_cycle(stuck: dict[str, list[str]]) -> list[str]:
@@ -164,9 +193,12 @@ def plan(tasks: dict[str, tuple[float | None, list[str]]], start: dt.date) -> Pl
     )
 
 
-def _inside(tasks: dict[str, tuple[float | None, list[str]]]) -> dict[str, list[str]]:
-    """ref -> the dependencies among `tasks` (not itself)."""
-    return {ref: [d for d in ds if d in tasks and d != ref] for ref, (_, ds) in tasks.items()}
+def _inside(tasks: dict[str, tuple[float | None, list[str]]]) -> dict[str, Sequence[str]]:
+    """ref -> the dependencies among `tasks` (not itself); read only."""
+    refs = tasks.keys()
+    return {ref: ds if not ds or (ref not in ds and refs >= set(ds))  # as given, often
+            else [d for d in ds if d in tasks and d != ref]
+            for ref, (_, ds) in tasks.items()}
 
 
 def _early_ends(order, deps, days, first: int) -> dict[str, int]:
@@ -193,7 +225,7 @@ def _chain(order, deps, early_end, days, finish) -> list[str]:
     """Walk back from the first task that ends last, through the dependency that drove it."""
     if not order:
         return []
-    position = {r: i for i, r in enumerate(order)}
+    position = None
     ref = next(r for r in order if early_end[r] == finish)
     chain = [ref]
     while True:
@@ -201,7 +233,11 @@ def _chain(order, deps, early_end, days, finish) -> list[str]:
         driving = [d for d in deps[ref] if early_end[d] == starts - 1]
         if not driving:
             return chain[::-1]
-        ref = min(driving, key=position.__getitem__)
+        if len(driving) > 1:
+            position = position or dict(zip(order, range(len(order))))
+            ref = min(driving, key=position.__getitem__)
+        else:
+            ref = driving[0]
         chain.append(ref)
 
 
@@ -215,12 +251,23 @@ def critical_path(tasks: dict[str, tuple[float | None, list[str]]]) -> list[str]
     """Return the chain of tasks that decides the end date (longest path in working days).
 
     Ties go to the task that comes first in dependency order (given order among equals).
-    It is `plan(tasks, start).critical` for any start, without the dates.
+    It is `plan(tasks, start).critical` for any start, without the dates: the same passes
+    as `plan`'s, in one loop.
     """
     deps = _inside(tasks)
     order = topological_order(deps)
-    days = {ref: task_days(tasks[ref][0]) for ref in order}
-    early_end = _early_ends(order, deps, days, 0)
+    days: dict[str, int] = {}
+    early_end: dict[str, int] = {}
+    end_of = early_end.__getitem__
+    lengths: dict[float | None, int] = {}  # estimates repeat
+    for ref in order:
+        estimate = tasks[ref][0]
+        length = lengths.get(estimate)
+        if length is None:
+            length = lengths[estimate] = task_days(estimate)
+        days[ref] = length
+        before = deps[ref]
+        early_end[ref] = (max(map(end_of, before)) if before else -1) + length
     return _chain(order, deps, early_end, days, max(early_end.values(), default=-1))
 
 
@@ -236,7 +283,8 @@ def project_tasks(portfolio, project_id: str, *,
     project = portfolio.projects[project_id]
     tasks = [t for t in project.tasks if not (remaining and portfolio.is_done(t))]
     inside = {task.ref for task in tasks}
-    return {task.ref: (task.estimate, [d for d in task.depends_on if d in inside])
+    return {task.ref: (task.estimate, [d for d in task.depends_on if d in inside]
+                       if task.depends_on else [])
             for task in tasks}
 
 

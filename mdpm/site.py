@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import hashlib
 import marshal
+import math
 import operator
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -23,15 +24,17 @@ from .errors import Problem, sort_problems
 from .history import History
 from .markdown import content_key
 from .model import Portfolio, Project, Task
-from .review import Review, is_blocked, review, waiting_on
+from .review import Review, is_blocked, review
 from .retro import history_extras
 
 DUE_SOON_DAYS = 7
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Link:
-    """A reference to a task from another: its title, where it is, whether it exists."""
+    """A reference to a task from another: its title, where it is, whether it exists (not
+    frozen: a frozen dataclass is slow to make; one link to a task is shared by every view
+    that shows it, and nothing changes it)."""
 
     ref: str
     title: str
@@ -40,10 +43,10 @@ class Link:
     done: bool
 
 
-@dataclass
+@dataclass(slots=True)
 class Step:
     """One stage a task entered, from the history (not frozen: a frozen dataclass is slow to
-    make, and there is one per transition)."""
+    make; equal steps of different tasks are one object, and nothing changes it)."""
 
     stage: str
     stage_title: str
@@ -137,9 +140,10 @@ def view_values(view: TaskView) -> tuple:
 
 def values_key(values) -> str:
     """A hash of plain values (None, bools, numbers, strings, tuples, lists, dicts)."""
-    # marshal's version 0 (no references, no interning flags) writes equal values as equal
-    # bytes, whichever objects hold them; it is several times quicker than repr.
-    return hashlib.blake2b(marshal.dumps(values, 0), digest_size=16).hexdigest()
+    # marshal's version 2 (no references, no interning flags: those came with version 3)
+    # writes equal values as equal bytes, whichever objects hold them; it is several times
+    # quicker than repr, and than version 0, which writes each float as its repr.
+    return hashlib.blake2b(marshal.dumps(values, 2), digest_size=16).hexdigest()
 
 
 @dataclass
@@ -337,8 +341,9 @@ def build_site(workspace, problems: list[Problem], history: History, now: dt.dat
     today = now.date()
     problems = sort_problems(problems)
     problem_views = _problem_views(portfolio, problems)
-    stages = _stages(portfolio, history)
-    tasks = _tasks(portfolio, history, today, now, problem_views)
+    finished: dict[str, dt.datetime] = {}
+    tasks = _tasks(portfolio, history, now, problem_views, finished)
+    stages = _stages(portfolio, finished)
     projects = _projects(portfolio, tasks, stages, problem_views, today)
     people = _people(portfolio, tasks)
     return Site(
@@ -365,19 +370,23 @@ def build_site(workspace, problems: list[Problem], history: History, now: dt.dat
 
 
 def _problem_views(portfolio: Portfolio, problems: list[Problem]) -> list[ProblemView]:
+    if not problems:
+        return []
     by_path = {t.path: t.ref for t in portfolio.tasks.values()}
     return [ProblemView(p, task_url(by_path[p.path]) if p.path in by_path else None)
             for p in problems]
 
 
-def _stages(portfolio: Portfolio, history: History) -> list[StageView]:
+def _stages(portfolio: Portfolio, finished: dict[str, dt.datetime]) -> list[StageView]:
+    """`finished`: when each task now done entered its done stage, as `_tasks` found it."""
     tasks_in: dict[str, list[Task]] = defaultdict(list)
-    for task in portfolio.tasks.values():
+    for ref in sorted(portfolio.tasks):  # ref order: the last tie-break of the columns
+        task = portfolio.tasks[ref]
         tasks_in[task.stage].append(task)
     views = []
     for stage in portfolio.config.stages:
-        order = _done_order(portfolio, history) if stage.is_done else _card_order
-        in_stage = sorted(tasks_in.get(stage.id, ()), key=order)
+        tasks = tasks_in.get(stage.id, [])
+        in_stage = _done_order(tasks, finished) if stage.is_done else _card_order(tasks)
         counted = [t.ref for t in in_stage if not t.expedite]  # as `review.counted_in`
         views.append(StageView(stage.id, stage.title, stage.type, stage.wip, len(counted),
                                counted, [t.ref for t in in_stage if t.expedite]))
@@ -385,29 +394,48 @@ def _stages(portfolio: Portfolio, history: History) -> list[StageView]:
 
 
 _PRIORITY_RANK = {"high": 0, "normal": 1, "low": 2}
+_NO_DUE = dt.date.max.toordinal()
 
 
-def _card_order(task: Task) -> tuple:
-    """Cards of a queue or active column: by priority, then the nearest due date, then title."""
-    return (_PRIORITY_RANK.get(task.priority, 1), task.due or dt.date.max, task.title.casefold(),
-            task.ref)
+def _card_order(tasks: list[Task]) -> list[Task]:
+    """Cards of a queue or active column: by priority, then the nearest due date, then title,
+    then ref (`tasks` come in ref order)."""
+    rank = _PRIORITY_RANK.get
+    return _sorted_by(tasks, [rank(t.priority, 1) * 4_000_000
+                              + (t.due.toordinal() if t.due else _NO_DUE) for t in tasks],
+                      [t.title.casefold() for t in tasks])
 
 
-def _done_order(portfolio: Portfolio, history: History) -> Callable[[Task], tuple]:
+def _done_order(tasks: list[Task], finished: dict[str, dt.datetime]) -> list[Task]:
     """Cards of a done column: the most recently done first (from the history); tasks whose
-    done date is unknown after those, by due date, the latest first; then by title."""
-    def key(task: Task) -> tuple:
-        done = metrics.finished_at(history.of(task.ref), portfolio.config)
+    done date is unknown after those, by due date, the latest first; then by title, then ref
+    (`tasks` come in ref order)."""
+    when, due = [], []
+    for task in tasks:
+        done = finished.get(task.ref)
         if done is not None:
-            return (0, -done.timestamp(), 0, task.title.casefold(), task.ref)
-        due = -task.due.toordinal() if task.due else 0
-        return (1, 0, due, task.title.casefold(), task.ref)
-    return key
+            when.append(-done.timestamp())
+            due.append(0)
+        else:
+            when.append(math.inf)
+            due.append(-task.due.toordinal() if task.due else 0)
+    return _sorted_by(tasks, when, due, [t.title.casefold() for t in tasks])
 
 
-def _tasks(portfolio: Portfolio, history: History, today: dt.date, now: dt.datetime,
-           problems: list[ProblemView]) -> dict[str, TaskView]:
-    shared = _Shared(portfolio, now)
+def _sorted_by(items: list, *columns: list) -> list:
+    """`items` sorted by the columns (values by item, the first column first), ties left in
+    the given order: a stable sort per column, from the last, each comparing values of one
+    type (quicker than comparing a tuple per item)."""
+    order = list(range(len(items)))
+    for column in reversed(columns):
+        order.sort(key=column.__getitem__)
+    return [items[i] for i in order]
+
+
+def _tasks(portfolio: Portfolio, history: History, now: dt.datetime,
+           problems: list[ProblemView], finished: dict[str, dt.datetime]) -> dict[str, TaskView]:
+    """The view of every task, by ref; fills `finished` (see `_stages`)."""
+    shared = _Shared(portfolio, now, finished)
     refs = sorted(portfolio.tasks)
     dependents: dict[str, list[str]] = defaultdict(list)
     for ref in refs:  # in ref order, so each "needed by" list comes out sorted
@@ -418,38 +446,81 @@ def _tasks(portfolio: Portfolio, history: History, today: dt.date, now: dt.datet
         if view.url:
             problems_of[view.url].append(view)
     views = {}
+    transitions_of = history.transitions.get  # `history.of`, without two calls in between
     for ref in refs:
-        task = portfolio.tasks[ref]
         url = task_url(ref)
-        views[ref] = _task(shared, task, history.of(ref), today, url,
+        views[ref] = _task(shared, portfolio.tasks[ref], transitions_of(ref, ()), url,
                            dependents.get(ref, ()), problems_of.get(url, []))
     return views
 
 
 class _Shared:
     """What many task views look up alike, worked out once per build: stages, project titles,
-    links to tasks, commit times."""
+    dates, links to tasks, history steps."""
 
-    def __init__(self, portfolio: Portfolio, now: dt.datetime):
+    def __init__(self, portfolio: Portfolio, now: dt.datetime,
+                 finished: dict[str, dt.datetime]):
         config = portfolio.config
         self.portfolio = portfolio
         self.config = config
         self.now = now
-        self.stages = {s.id: config.stage(s.id) for s in config.stages}
-        self.stage_titles = {i: s.title for i, s in self.stages.items()}
+        self.today = now.date().toordinal()
+        self.finished = finished
+        self.kinds = metrics.stage_kinds(config)
         self.project_titles = {p.id: p.title for p in portfolio.projects.values()}
-        self.links = _Links(portfolio)
+        self.stages: dict[str, tuple[str, bool, bool, bool]] = {}
+        """Stage id -> (title, known, done, active); see `unknown` for the other ids."""
+        for stage in config.stages:
+            known = config.stage(stage.id)  # the first stage of an id, as everywhere
+            self.stages[stage.id] = (known.title, True, known.is_done, known.is_active)
+        self.links = _Links(portfolio, self)
+        self.days: dict[dt.date, tuple[str, int]] = {}
+        """Date -> (`2026-01-02`, its ordinal), filled by `day`: dates repeat across tasks."""
+        self._steps: dict[tuple, Step] = {}
+        self._alone: dict[tuple, tuple[Step, tuple]] = {}
         self._times: dict[dt.datetime, tuple[str, str]] = {}
 
+    def stage(self, stage_id: str) -> tuple[str, bool, bool, bool]:
+        """(title, known, done, active) of a stage."""
+        return self.stages.get(stage_id) or self.unknown(stage_id)
+
+    @staticmethod
+    def unknown(stage_id: str) -> tuple[str, bool, bool, bool]:
+        """A stage the workflow does not have is shown by its id; it is neither done nor active."""
+        return stage_id, False, False, False
+
+    def day(self, day: dt.date) -> tuple[str, int]:
+        """`days[day]`, worked out the first time (callers look in `days` first)."""
+        found = self.days[day] = (day.isoformat(), day.toordinal())
+        return found
+
+    def history(self, transitions: list) -> tuple[list[Step], tuple]:
+        """The steps of a task's history and its `metrics.task_flow`. Those of a history of
+        one transition (a task not moved since its file was added; a team often adds many in
+        one commit) are worked out once."""
+        if len(transitions) != 1:
+            return (self.steps(transitions) if transitions else [],
+                    metrics.task_flow(transitions, self.config, self.now, self.kinds))
+        transition = transitions[0]
+        key = (transition.stage, transition.at, transition.commit, transition.author)
+        known = self._alone.get(key)
+        if known is None:
+            known = self._alone[key] = (self.steps(transitions)[0], metrics.task_flow(
+                transitions, self.config, self.now, self.kinds))
+        return [known[0]], known[1]
+
     def steps(self, transitions: list) -> list[Step]:
-        """The steps of a task's history."""
-        titles, times = self.stage_titles, self._times
-        steps = []
+        """The steps of a task's history (equal steps are one object: they are not changed)."""
+        known, found = self._steps, []
         for transition in transitions:
-            at, day = times.get(transition.at) or self._time(transition.at)
-            steps.append(Step(transition.stage, titles.get(transition.stage, transition.stage),
-                              at, day, transition.commit, transition.author))
-        return steps
+            key = (transition.stage, transition.at, transition.commit, transition.author)
+            step = known.get(key)
+            if step is None:
+                at, day = self._times.get(transition.at) or self._time(transition.at)
+                step = known[key] = Step(transition.stage, self.stage(transition.stage)[0],
+                                         at, day, transition.commit, transition.author)
+            found.append(step)
+        return found
 
     def _time(self, at: dt.datetime) -> tuple[str, str]:
         """(`2026-01-02T03:04:05Z`, `2026-01-02`): worked out once per commit time."""
@@ -462,69 +533,97 @@ class _Shared:
 
 
 _TWO_DIGITS = [f"{i:02}" for i in range(60)]
+_REF = operator.attrgetter("ref")
 
 
-def _task(shared: _Shared, task: Task, transitions: list, today: dt.date, url: str,
+def _task(shared: _Shared, task: Task, transitions: list, url: str,
           dependents: list[str], problems: list[ProblemView]) -> TaskView:
-    stage = shared.stages.get(task.stage)
-    done = stage is not None and stage.is_done
-    due = task.due
-    waiting = waiting_on(shared.portfolio, task) if task.depends_on else ()
-    unknown, days, cycle = metrics.task_flow(transitions, shared.config, shared.now)
+    stage_title, known, done, active = shared.stages.get(task.stage) or shared.unknown(task.stage)
+    links = shared.links.__getitem__
+    depends_on = list(map(links, task.depends_on)) if task.depends_on else []
+    # `review.waiting_on`, read from the links: the dependencies not done, missing ones too
+    waiting = tuple([link.ref for link in depends_on if not link.done]) if depends_on else ()
+    steps, (finished, unknown, days, cycle) = shared.history(transitions)
+    if finished is not None:
+        shared.finished[task.ref] = finished
+    due = overdue = due_in = created = None
+    if task.due is not None:
+        due, day = shared.days.get(task.due) or shared.day(task.due)
+        if not done:
+            if day < shared.today:
+                overdue = shared.today - day
+            else:
+                due_in = day - shared.today
+    if task.created is not None:
+        created = (shared.days.get(task.created) or shared.day(task.created))[0]
+    owners = task.owners
+    if task.collaborators:
+        collaborators, people = _collaborators_and_people(owners, task.collaborators)
+    else:
+        collaborators, people = (), owners if len(owners) < 2 else tuple(dict.fromkeys(owners))
+    # Positional, in the order of the fields: keywords cost a dict per view.
     return TaskView(
-        ref=task.ref, project=task.project,
-        project_title=shared.project_titles.get(task.project, task.project),
-        id=task.id, title=task.title, url=url, path=task.path,
-        stage=task.stage, stage_title=shared.stage_titles.get(task.stage, task.stage),
-        stage_known=stage is not None, done=done, active=stage is not None and stage.is_active,
-        owner=task.owner, owners=task.owners, holder=task.holder,
-        collaborators=tuple([(c.handle, c.role) for c in task.collaborators])
-        if task.collaborators else (),
-        people=task.people, priority=task.priority, estimate=task.estimate,
-        blocked=task.blocked, expedite=task.expedite, tags=task.tags,
-        created=task.created.isoformat() if task.created else None,
-        due=due.isoformat() if due else None,
-        overdue_days=(today - due).days if due and due < today and not done else None,
-        due_in_days=(due - today).days if due and due >= today and not done else None,
-        checklist=task.checklist,
-        body_key=content_key(task.body),
-        depends_on=[shared.links[r] for r in task.depends_on],
-        needed_by=[shared.links[r] for r in dependents],
-        waiting_on=waiting,
-        is_blocked=is_blocked(shared.portfolio, task, waiting),
-        history=shared.steps(transitions),
-        done_date_unknown=done and unknown, days_in_stage=None if done else days,
-        cycle_days=cycle,
-        problems=problems,
+        task.ref, task.project, shared.project_titles.get(task.project, task.project),
+        task.id, task.title, url, task.path,
+        task.stage, stage_title, known, done, active,
+        task.owner, owners, task.holder, collaborators, people,
+        task.priority, task.estimate, task.blocked, task.expedite, task.tags,
+        created, due, overdue, due_in,  # created, due, overdue_days, due_in_days
+        task.checklist, content_key(task.body),  # checklist, body_key
+        depends_on, list(map(links, dependents)) if dependents else [],  # needed_by
+        waiting,  # waiting_on
+        # only a task not done, marked blocked or waiting on another, can be blocked
+        not done and bool(task.blocked or waiting) and is_blocked(shared.portfolio, task,
+                                                                   waiting),  # is_blocked
+        steps,  # history
+        done and unknown,  # done_date_unknown
+        None if done else days, cycle,  # days_in_stage, cycle_days
+        problems,
     )
 
 
-class _Links(dict):
-    """ref -> the link to that task, made when first asked (links are immutable: shared)."""
+def _collaborators_and_people(owners: tuple[str, ...], collaborators: tuple) -> tuple[
+        tuple[tuple[str, str | None], ...], tuple[str, ...]]:
+    """((handle, role) of each collaborator, `Task.people`: the owners then the
+    collaborators, without repeats), in one pass."""
+    pairs = []
+    people = list(owners)
+    for collaborator in collaborators:
+        handle = collaborator.handle
+        pairs.append((handle, collaborator.role))
+        if handle not in people:
+            people.append(handle)
+    if len(owners) > 1:
+        people = dict.fromkeys(people)  # owners may repeat (a problem `check` reports)
+    return tuple(pairs), tuple(people)
 
-    def __init__(self, portfolio: Portfolio):
+
+class _Links(dict):
+    """ref -> the link to that task, made when first asked (shared: nothing changes links)."""
+
+    def __init__(self, portfolio: Portfolio, shared: _Shared):
         super().__init__()
         self.portfolio = portfolio
+        self.shared = shared
 
     def __missing__(self, ref: str) -> Link:
-        link = self[ref] = _link(self.portfolio, ref)
+        task = self.portfolio.tasks.get(ref)
+        if task is None:
+            link = Link(ref, ref, None, "missing", False)
+        else:
+            title, _, done, _ = self.shared.stage(task.stage)
+            link = Link(ref, task.title, task_url(ref), title, done)
+        self[ref] = link
         return link
 
-
-def _link(portfolio: Portfolio, ref: str) -> Link:
-    task = portfolio.tasks.get(ref)
-    if task is None:
-        return Link(ref, ref, None, "missing", False)
-    stage = portfolio.stage_of(task)
-    return Link(ref, task.title, task_url(ref), stage.title if stage else task.stage,
-                portfolio.is_done(task))
 
 def dependency_order(tasks: list[Task]) -> list[str]:
     """Return refs so each task comes after those it depends on; ties by due date, then ref.
 
     With a dependency cycle (reported by `check`) the order falls back to due date and ref.
     """
-    ordered = sorted(tasks, key=lambda t: (t.due or dt.date.max, t.ref))
+    by_ref = sorted(tasks, key=_REF)
+    ordered = _sorted_by(by_ref, [t.due.toordinal() if t.due else _NO_DUE for t in by_ref])
     try:
         return schedule.topological_order({t.ref: t.depends_on for t in ordered})
     except schedule.CycleError:
@@ -552,27 +651,23 @@ def _drawings(portfolio: Portfolio, project: Project, refs: list[str], critical:
     return svg, timeline
 
 
-def _drawing_key(portfolio: Portfolio, project: Project, refs: list[str],
+def _drawing_key(portfolio: Portfolio, project: Project, views: list[TaskView],
                  critical: tuple[str, ...], today: dt.date, stages: str) -> str:
-    """`stages`: the repr of the config's stages (the same for every project)."""
-    tasks = [portfolio.tasks[r] for r in refs]
-    inside = set(refs)
-    outside = sorted({d for t in tasks for d in t.depends_on if d not in inside})
+    """A hash of everything the drawings may show: the project, the fields of its tasks
+    (everything but the body; from their views, as values marshal writes), the tasks they
+    depend on in other projects. `stages`: the repr of the config's stages (the same for
+    every project)."""
+    tasks = portfolio.tasks
+    depends_on = [tasks[v.ref].depends_on for v in views]
+    inside = {v.ref for v in views}
+    outside = sorted({d for deps in depends_on for d in deps if d not in inside})
     drawn = (stages, project.id, project.title, today.toordinal(), critical,
-             [_drawn_fields(t) for t in tasks],
-             [(r, portfolio.tasks[r].title, portfolio.tasks[r].stage)
-              for r in outside if r in portfolio.tasks])
+             [(v.ref, v.title, v.stage, v.owner, v.owners, v.holder, v.collaborators, v.due,
+               v.priority, v.estimate, v.blocked, v.expedite, v.tags, v.created, v.checklist)
+              for v in views],
+             depends_on,
+             [(r, tasks[r].title, tasks[r].stage) for r in outside if r in tasks])
     return values_key(drawn)
-
-
-def _drawn_fields(task: Task) -> tuple:
-    """The fields of a task a graph or timeline may show (everything but the body), as
-    values marshal writes."""
-    return (task.ref, task.title, task.stage, task.owner, task.owners, task.holder,
-            [(c.handle, c.role) for c in task.collaborators], task.depends_on,
-            task.due.toordinal() if task.due else None, task.priority, task.estimate,
-            task.blocked, task.expedite, task.tags,
-            task.created.toordinal() if task.created else None, task.checklist)
 
 
 def _sibling_link(ref: str) -> str:
@@ -609,11 +704,11 @@ def _project(portfolio: Portfolio, project: Project, tasks: dict[str, TaskView],
              stages: list[StageView], problems: list[ProblemView], today: dt.date,
              stages_key: str) -> ProjectView:
     refs = dependency_order(project.tasks)
-    views = [tasks[r] for r in refs]
+    views = list(map(tasks.__getitem__, refs))
     critical = _critical_path(portfolio, project) if len(refs) > 1 else ()
-    in_stage = Counter(t.stage for t in views)
-    counts = [(s, in_stage[s.id]) for s in stages]
-    done = tuple(t.ref for t in views if t.done)
+    in_stage = Counter([t.stage for t in views])
+    done = tuple([t.ref for t in views if t.done])
+    dated = sorted([t for t in views if t.due], key=_REF)  # then by due date, below
     return ProjectView(
         id=project.id, title=project.title, url=f"projects/{project.id}/index.html",
         board_url=f"board/project/{project.id}/index.html",
@@ -621,19 +716,15 @@ def _project(portfolio: Portfolio, project: Project, tasks: dict[str, TaskView],
         start=project.start.isoformat() if project.start else None,
         summary=project.summary, body_key=content_key(project.body),
         retro_key=content_key(project.retro), tags=project.tags, refs=refs,
-        stage_counts=counts, done=len(done), total=len(views),
-        blocked=sum(1 for t in views if t.is_blocked),
-        overdue=sum(1 for t in views if t.overdue_days is not None),
+        stage_counts=[(s, in_stage[s.id]) for s in stages], done=len(done), total=len(views),
+        blocked=sum([t.is_blocked for t in views]),
+        overdue=len(views) - [t.overdue_days for t in views].count(None),
         problems=problems,
         critical_path=critical,
         drawings=functools.partial(_drawings, portfolio, project, refs, critical, today, done),
-        drawing_key=_drawing_key(portfolio, project, refs, critical, today, stages_key),
-        timeline=[t.ref for t in sorted((t for t in views if t.due), key=_by_due)],
+        drawing_key=_drawing_key(portfolio, project, views, critical, today, stages_key),
+        timeline=[t.ref for t in _sorted_by(dated, [t.due for t in dated])],
     )
-
-
-def _by_due(task: TaskView) -> tuple[str, str]:
-    return task.due, task.ref
 
 
 def _people(portfolio: Portfolio, tasks: dict[str, TaskView]) -> list[PersonView]:
@@ -641,11 +732,15 @@ def _people(portfolio: Portfolio, tasks: dict[str, TaskView]) -> list[PersonView
     holds: dict[str, list[str]] = defaultdict(list)
     owns: dict[str, list[str]] = defaultdict(list)
     collaborates: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
-    done: dict[str, int] = defaultdict(int)
+    on_done: list[str] = []
+    # `portfolio.handles()`, from the views: the config's people, the people of every task,
+    # the projects' owners
+    handles = {person.handle.lower() for person in config.people.values()}
+    handles.update([p.owner for p in portfolio.projects.values() if p.owner])
     for ref, task in tasks.items():
+        handles.update(task.people)
         if task.done:
-            for handle in task.people:
-                done[handle] += 1
+            on_done += task.people
             continue
         if task.holder and task.active:
             holds[task.holder].append(ref)
@@ -653,8 +748,9 @@ def _people(portfolio: Portfolio, tasks: dict[str, TaskView]) -> list[PersonView
             owns[handle].append(ref)
         for handle, role in task.collaborators:
             collaborates[handle].append((ref, role))
+    done = Counter(on_done)
     views = []
-    for handle in portfolio.handles():
+    for handle in sorted(handles):
         person = config.person(handle)
         slug = person_slug(handle)
         views.append(PersonView(
@@ -701,10 +797,11 @@ def _board_lists(stages: list[StageView], unplaced: list[str],
         for ref in refs:
             task = tasks[ref]
             projects[task.project].append(ref)
-            for handle in task.people:
+            on_task, holder = task.people, task.holder
+            for handle in on_task:
                 people[handle].append(ref)
-            if task.holder is not None and task.holder not in task.people:
-                people[task.holder].append(ref)
+            if holder is not None and holder not in on_task:
+                people[holder].append(ref)
         for project, found in projects.items():
             of_project[project][name] += found
         for handle, found in people.items():

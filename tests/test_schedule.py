@@ -108,6 +108,51 @@ def test_topological_order_self_dependency_is_a_cycle():
         topological_order({"a": ["a"]})
 
 
+def _plain_order(graph: dict[str, list[str]]) -> list[str] | None:
+    """The order by its definition: again and again, the first ref (in the given order) whose
+    dependencies are all taken; None when some never are (a cycle)."""
+    order: list[str] = []
+    left = list(graph)
+    while left:
+        ready = [r for r in left if all(d in order or d not in graph for d in graph[r])]
+        if not ready:
+            return None
+        order.append(ready[0])
+        left.remove(ready[0])
+    return order
+
+
+@given(st.integers(min_value=0, max_value=12).flatmap(lambda n: st.lists(
+    st.lists(st.integers(min_value=0, max_value=n + 1), max_size=4), min_size=n, max_size=n)),
+    st.booleans())
+def test_topological_order_is_the_first_ready_ref_each_time(deps, forward_only):
+    """Graphs in the given order (the quick path), graphs that are not, with cycles, unknown
+    refs and repeated dependencies."""
+    refs = [f"t{i}" for i in range(len(deps))]
+    graph = {ref: [f"t{d}" for d in ds if not forward_only or d < i]
+             for i, (ref, ds) in enumerate(zip(refs, deps))}
+    expected = _plain_order(graph)
+    if expected is None:
+        with pytest.raises(CycleError):
+            topological_order(graph)
+    else:
+        assert topological_order(graph) == expected
+    reordered = dict(reversed(graph.items()))
+    if expected is not None:
+        assert topological_order(reordered) == _plain_order(reordered)
+
+
+@given(st.integers(min_value=0, max_value=10).flatmap(lambda n: st.lists(
+    st.tuples(st.sampled_from([None, 0, 0.5, 1, 2.5, 4]),
+              st.lists(st.integers(min_value=0, max_value=n), max_size=3)),
+    min_size=n, max_size=n)))
+def test_critical_path_is_the_plans(tasks):
+    """`critical_path` makes the passes of `plan` in one loop: the same chain."""
+    graph = {f"t{i}": (estimate, [f"t{d}" for d in ds if d < i or d >= len(tasks)])
+             for i, (estimate, ds) in enumerate(tasks)}
+    assert critical_path(graph) == plan(graph, MON).critical
+
+
 # --- schedules ------------------------------------------------------------------------------
 
 DIAMOND = {

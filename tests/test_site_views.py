@@ -12,8 +12,11 @@ import datetime as dt
 import itertools
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mdpm import metrics, schedule
+from mdpm import site as site_module
 from mdpm.history import History, Transition
 from mdpm.review import counted_in, is_blocked, waiting_on
 from mdpm.errors import Problem
@@ -82,6 +85,8 @@ DAY = dt.timedelta(days=1)
 HISTORY = History({
     "p/a": [Transition("backlog", NOW - 20 * DAY, "c1", "ann"),
             Transition("doing", NOW - 9.5 * DAY, "c2", "ann")],
+    "p/b": [Transition("backlog", NOW - 20 * DAY, "c1", "ann")],  # as p/c: added together
+    "p/c": [Transition("backlog", NOW - 20 * DAY, "c1", "ann")],
     "p/e": [Transition("ready", NOW - 30 * DAY, "c1", "ann"),
             Transition("doing", NOW - 25 * DAY, "c3", "bob"),
             Transition("done", NOW - 2 * DAY, "c4", "bob")],
@@ -137,17 +142,21 @@ def test_flow_figures_are_those_of_the_metrics(site):
     assert site.tasks["q/x"].done_date_unknown
 
 
-def test_task_flow_matches_its_three_figures(site):
+def test_task_flow_matches_its_four_figures(site):
     config = site[1].portfolio.config
-    stages = ["backlog", "doing", "done", "gone"]
+    kinds = metrics.stage_kinds(config)
+    assert kinds == (frozenset({"doing", "review"}), frozenset({"done"}))
+    stages = ["backlog", "doing", "review", "done", "gone"]
     for count in range(5):
         for path in itertools.product(stages, repeat=count):
             moves = [Transition(s, NOW - (count - i) * 1.7 * DAY, str(i))
                      for i, s in enumerate(path)]
-            assert metrics.task_flow(moves, config, NOW) == (
-                metrics.done_date_unknown(moves, config),
-                metrics.days_in_current_stage(moves, NOW, config=config),
-                metrics.cycle_days(moves, config)), path
+            expected = (metrics.finished_at(moves, config),
+                        metrics.done_date_unknown(moves, config),
+                        metrics.days_in_current_stage(moves, NOW, config=config),
+                        metrics.cycle_days(moves, config))
+            assert metrics.task_flow(moves, config, NOW) == expected, path
+            assert metrics.task_flow(moves, config, NOW, kinds) == expected, path
 
 
 def test_history_steps_are_utc_seconds(site):
@@ -174,7 +183,7 @@ def test_people_projects_and_stages_count_what_they_show(site):
         assert person.collaborates == [(r, role) for r, t in tasks.items() if not t.done
                                        for who, role in t.collaborators if who == h]
         assert person.done == sum(1 for t in tasks.values() if t.done and h in t.people)
-    assert [p.handle for p in site.people] == ["ann", "bob", "cat", "dan"]
+    assert [p.handle for p in site.people] == ["ann", "bob", "cat", "dan"] == portfolio.handles()
     for project in site.projects:
         views = [tasks[r] for r in project.refs]
         assert sorted(project.refs) == sorted(t.ref for t in portfolio.projects[project.id].tasks)
@@ -278,6 +287,19 @@ def test_view_values_change_with_every_field_of_a_task_view(site):
                 != before, (view.ref, field.name)
 
 
+def test_values_key_follows_values_not_objects():
+    """Equal values give equal keys, whether their objects are shared, interned or not."""
+    import sys
+
+    word = "".join(["sta", "ge"])  # not interned
+    shared = ("x", 2.5)
+    one = [sys.intern("stage"), shared, shared, {"a": [1.25, None, True]}, 2.5, -1]
+    other = [word, ("x", 2.5), tuple(["x", 2.5]), {"a": [1.25, None, True]}, 5 / 2, -1]
+    assert one == other and values_key(one) == values_key(other)
+    assert values_key([2.5]) != values_key([2.25]) != values_key(["2.25"])
+    assert values_key([1, True]) != values_key([1, 1])
+
+
 def test_view_values_change_inside_links_steps_and_problems(site):
     views, _ = site
     with_all = [v for v in views.tasks.values() if v.depends_on and v.needed_by and v.history]
@@ -307,3 +329,52 @@ def test_critical_path_is_the_plans_for_any_start():
         assert schedule.critical_path(tasks) == schedule.plan(tasks, start).critical
     assert schedule.critical_path(tasks) == ["a", "b", "d", "f"]  # a+b ties c: a comes first
     assert schedule.critical_path({}) == []
+
+
+_TITLES = st.sampled_from(["alpha", "Alpha", "beta", "Beta two", "gamma", "Émile", "zeta"])
+_DAYS = st.one_of(st.none(), st.dates(min_value=dt.date(2026, 1, 1),
+                                      max_value=dt.date(2026, 1, 20)), st.just(dt.date.max))
+
+
+@given(st.lists(st.tuples(st.sampled_from(["high", "normal", "low", "odd"]), _DAYS, _TITLES,
+                          st.one_of(st.none(), st.integers(min_value=0, max_value=5))),
+                max_size=30))
+def test_column_orders_are_those_of_their_rules(cards):
+    """The columns' orders, sorted one column of numbers or titles at a time, against the
+    rules written as one key per card."""
+    from mdpm.model import Task
+
+    tasks = [Task(ref=f"p/t{i:02}", project="p", id=f"t{i:02}", path="", title=title,
+                  stage="s", priority=priority, due=due)
+             for i, (priority, due, title, _) in enumerate(cards)]
+    finished = {t.ref: NOW - DAY * done for t, (*_, done) in zip(tasks, cards)
+                if done is not None}
+    rank = {"high": 0, "normal": 1, "low": 2}
+
+    def card_key(t):
+        return (rank.get(t.priority, 1), t.due or dt.date.max, t.title.casefold(), t.ref)
+
+    def done_key(t):
+        if t.ref in finished:
+            return (0, -finished[t.ref].timestamp(), 0, t.title.casefold(), t.ref)
+        return (1, 0, -t.due.toordinal() if t.due else 0, t.title.casefold(), t.ref)
+
+    assert site_module._card_order(tasks) == sorted(tasks, key=card_key)
+    assert site_module._done_order(tasks, finished) == sorted(tasks, key=done_key)
+
+
+@given(st.lists(st.tuples(_DAYS, st.lists(st.integers(min_value=0, max_value=12), max_size=3)),
+                max_size=12), st.randoms())
+def test_dependency_order_is_by_due_date_then_ref_then_dependencies(cards, random):
+    from mdpm.model import Task
+
+    tasks = [Task(ref=f"p/t{i:02}", project="p", id=f"t{i:02}", path="", title="t",
+                  stage="s", due=due, depends_on=tuple(dict.fromkeys(f"p/t{d:02}" for d in deps)))
+             for i, (due, deps) in enumerate(cards)]
+    random.shuffle(tasks)
+    plain = sorted(tasks, key=lambda t: (t.due or dt.date.max, t.ref))
+    try:
+        expected = schedule.topological_order({t.ref: t.depends_on for t in plain})
+    except schedule.CycleError:
+        expected = [t.ref for t in plain]
+    assert site_module.dependency_order(tasks) == expected
