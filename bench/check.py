@@ -4,7 +4,9 @@
 
 For each size it prints, as medians over --runs fresh processes (the way CI runs it):
 - cold: `mdpm check` with no parse cache (CI=true, as on a fresh checkout);
-- warm: `mdpm check` with the parse cache of the previous run in `.mdpm-cache/`;
+- warm: `mdpm check` with the load snapshot of the previous run (in the cache folder);
+- warm-1: the same after one task file's modification time changed (that file is read
+  again, the others come from the snapshot: the start of a one-file rebuild);
 - baseline: a process that only reads every file and parses its front-matter with PyYAML's
   CSafeLoader (no model, no rules), measured alternately with the runs above;
 - wall time, CPU time, time per task, peak RSS (ru_maxrss of the child);
@@ -88,15 +90,19 @@ def run_child(command: list[str], env: dict | None = None) -> tuple[float, float
 def measure(root: Path, runs: int) -> dict:
     check = [PYTHON, "-m", "mdpm", "-C", str(root), "check", "--format", "json"]
     baseline = [PYTHON, "-c", BASELINE, str(root)]
-    results: dict[str, list] = {"cold": [], "warm": [], "baseline": []}
+    results: dict[str, list] = {"cold": [], "warm": [], "warm-1": [], "baseline": []}
     problems = None
-    for _ in range(runs):
+    touched = next((root / "content" / "projects").glob("*/task-001.md"))
+    for run in range(runs):
         shutil.rmtree(root / ".mdpm-cache", ignore_errors=True)
         results["baseline"].append(run_child(baseline))
         cold = run_child(check, {"CI": "true"})
         results["cold"].append(cold)
         run_child(check, {"CI": ""})  # writes the cache
         results["warm"].append(run_child(check, {"CI": ""}))
+        past = touched.stat().st_mtime_ns - 10**9 * (run + 1)  # old enough to be kept
+        os.utime(touched, ns=(past, past))
+        results["warm-1"].append(run_child(check, {"CI": ""}))
         problems = len(json.loads(cold[3]))
     summary = {kind: {"wall": statistics.median(r[0] for r in rows),
                       "cpu": statistics.median(r[1] for r in rows),
@@ -132,7 +138,7 @@ def main(argv=None) -> int:
         tasks = SIZES[name][0] * SIZES[name][1]
         result = measure(root, 1 if name == "100k" else args.runs)
         base = result["baseline"]["wall"]
-        for mode in ("baseline", "cold", "warm"):
+        for mode in ("baseline", "cold", "warm", "warm-1"):
             row = result[mode]
             print(f"{name:>6} {mode:<9} {row['wall']:7.3f} {row['cpu']:7.3f} "
                   f"{row['wall'] / tasks * 1e6:8.1f}µs {row['rss_kib'] / 1024:7.1f}MiB "

@@ -211,15 +211,17 @@ def _stamps_key(stamps: dict[str, str | None]) -> str:
     return digest.hexdigest()
 
 
-def inputs_key_of(config, now: dt.datetime, stamps: dict | None = None) -> str:
+def inputs_key_of(config, now: dt.datetime, stamps: dict | None = None,
+                  listing: dict | None = None) -> str:
     """A hash of everything a build reads (see `up_to_date`); the (size, mtime, inode) of
-    each content file, by path, are added to `stamps` on the way (see `load_portfolio`)."""
+    each content file, by path, are added to `stamps` and each content folder's entries to
+    `listing` on the way (see `load_portfolio`)."""
     from .theme import theme_dirs
 
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"{now.isoformat()}\0{os.environ.get('SOURCE_DATE_EPOCH', '')}".encode())
     digest.update(config.path.read_bytes())
-    digest.update(_listing_key(config.content_dir, stamps).encode())
+    digest.update(_listing_key(config.content_dir, stamps, listing).encode())
     for folder in [Path(__file__).parent,
                    *theme_dirs(config.root, config.site.theme or "default")]:
         digest.update(_listing_key(folder).encode())
@@ -227,22 +229,26 @@ def inputs_key_of(config, now: dt.datetime, stamps: dict | None = None) -> str:
     return digest.hexdigest()
 
 
-def _listing_key(folder: Path, stamps: dict | None = None) -> str:
+def _listing_key(folder: Path, stamps: dict | None = None, listing: dict | None = None) -> str:
     """A hash of every file's path, size and mtime under a folder (with `stamps`, each
-    file's (size, mtime, inode) is added to it by path)."""
-    digest = hashlib.blake2b(digest_size=16)
-    for base, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(files):
-            path = os.path.join(base, name)
+    file's (size, mtime, inode) is added to it by path; see `mdpm.load.walk` for `listing`)."""
+    from .load import walk
+
+    lines: list[str] = []  # hashed at once: one update per file costs more than the hash
+    stat = os.stat
+    for base, files in walk(os.fspath(folder), listing):
+        prefix, shown = os.path.join(base, ""), f"{base}/"
+        for name in files:
+            path = prefix + name
             try:
-                info = os.stat(path)
+                info = stat(path)
             except OSError:
                 continue
+            size, mtime = info.st_size, info.st_mtime_ns
             if stamps is not None:
-                stamps[path] = (info.st_size, info.st_mtime_ns, info.st_ino)
-            digest.update(f"{base}/{name}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
+                stamps[path] = (size, mtime, info.st_ino)
+            lines.append(f"{shown}{name}\0{size}\0{mtime}\n")
+    return hashlib.blake2b("".join(lines).encode(), digest_size=16).hexdigest()
 
 
 def _git_head(root: Path) -> str:
@@ -635,7 +641,8 @@ def run_build(start: Path, out: str, *, strict: bool, quiet: bool, now: dt.datet
     if not out_dir.is_absolute():
         out_dir = config.root / out_dir
     stamps: dict[str, tuple[int, int, int]] = {}
-    key = inputs_key_of(config, now, stamps)  # one walk of the content: the load takes them
+    listing: dict = {}
+    key = inputs_key_of(config, now, stamps, listing)  # one walk: the load takes both
     skipped = up_to_date(config, out_dir, now, key=key)
     if skipped is not None:
         for problem in skipped.problems:
@@ -644,7 +651,8 @@ def run_build(start: Path, out: str, *, strict: bool, quiet: bool, now: dt.datet
             print(f"mdpm: {_rel(out_dir, config.root)} is up to date "
                   f"({skipped.pages} files; nothing changed)", file=stream)
         return 1 if strict and skipped.has_errors else 0
-    workspace = load_portfolio(config, cache=not os.environ.get("CI"), stamps=stamps)
+    workspace = load_portfolio(config, cache=not os.environ.get("CI"), stamps=stamps,
+                               listing=listing)
     last = [time.perf_counter()]
 
     def progress(step: str, done: int, total: int) -> None:

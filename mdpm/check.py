@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from .config import nearest
+from .config import Stage, nearest
 from .errors import ERROR, WARNING, Problem, sort_problems
 from .model import Portfolio, Task
 
@@ -22,10 +22,22 @@ def _problem(task: Task, key: str, code: str, message: str, severity: str = ERRO
     return Problem(task.path, task.line_of(key), code, severity, message)
 
 
+def _stages(portfolio: Portfolio) -> dict[str, Stage]:
+    """The workflow's stages by id, as `Portfolio.stage_of` finds them."""
+    config = portfolio.config
+    return {stage.id: config.stage(stage.id) for stage in config.stages}
+
+
+def _stage_ids(portfolio: Portfolio, of_type: str) -> frozenset[str]:
+    """The ids of the stages of one type (`Portfolio.is_active` and `is_done` ask these)."""
+    return frozenset(i for i, stage in _stages(portfolio).items() if stage.type == of_type)
+
+
 def stage_unknown(portfolio: Portfolio, today: dt.date) -> Iterator[Problem]:
     stage_ids = [s.id for s in portfolio.config.stages]
+    known = _stages(portfolio)
     for task in portfolio.tasks.values():
-        if portfolio.stage_of(task) is None:
+        if task.stage not in known:
             yield _problem(task, "stage", "stage-unknown",
                            f"stage `{task.stage}` is not in the workflow "
                            f"({', '.join(stage_ids)}){nearest(task.stage, stage_ids)}")
@@ -47,8 +59,9 @@ def stage_over_limit(portfolio: Portfolio, today: dt.date) -> Iterator[Problem]:
 def person_over_limit(portfolio: Portfolio, today: dt.date) -> Iterator[Problem]:
     config = portfolio.config
     holding: dict[str, list[Task]] = {}
+    active = _stage_ids(portfolio, "active")
     for task in portfolio.tasks.values():
-        if task.holder and portfolio.is_active(task):
+        if task.holder and task.stage in active:
             holding.setdefault(task.holder, []).append(task)
     for handle, held in sorted(holding.items()):
         limit = config.person_limit(handle)
@@ -91,20 +104,26 @@ def dependency_cycle(portfolio: Portfolio, today: dt.date) -> Iterator[Problem]:
 
 
 def dependency_order(portfolio: Portfolio, today: dt.date) -> Iterator[Problem]:
-    for task in portfolio.tasks.values():
-        if not (portfolio.is_active(task) or portfolio.is_done(task)):
+    started = _stage_ids(portfolio, "active") | _stage_ids(portfolio, "done")
+    done = _stage_ids(portfolio, "done")
+    tasks = portfolio.tasks
+    for task in tasks.values():
+        if not task.depends_on or task.stage not in started:
             continue
         for ref in task.depends_on:
-            needed = portfolio.tasks.get(ref)
-            if needed is not None and not portfolio.is_done(needed) and ref != task.ref:
+            needed = tasks.get(ref)
+            if needed is not None and needed.stage not in done and ref != task.ref:
                 yield _problem(task, "stage", "dep-order",
                                f"is in `{task.stage}` but `{ref}`, which it depends on, is "
                                f"still in `{needed.stage}`; finish that first or move this back")
 
 
 def owner_problems(portfolio: Portfolio, today: dt.date) -> Iterator[Problem]:
+    stages = _stages(portfolio)
     for task in portfolio.tasks.values():
-        stage = portfolio.stage_of(task)
+        if len(task.owners) == 1:  # the usual case, and never a problem
+            continue
+        stage = stages.get(task.stage)
         if len(task.owners) > 1:
             yield _problem(task, "owner", "owner-many",
                            f"has {len(task.owners)} owners ({', '.join(task.owners)}); a task has "
@@ -115,9 +134,12 @@ def owner_problems(portfolio: Portfolio, today: dt.date) -> Iterator[Problem]:
 
 
 def role_missing(portfolio: Portfolio, today: dt.date) -> Iterator[Problem]:
+    handing = {i: stage for i, stage in _stages(portfolio).items() if stage.handoff}
+    if not handing:
+        return
     for task in portfolio.tasks.values():
-        stage = portfolio.stage_of(task)
-        if stage is None or not stage.handoff or task.collaborator(stage.handoff):
+        stage = handing.get(task.stage)
+        if stage is None or task.collaborator(stage.handoff):
             continue
         yield _problem(task, "stage", "role-missing",
                        f"is in `{stage.id}`, where the `{stage.handoff}` holds the task, but has "
@@ -127,7 +149,8 @@ def role_missing(portfolio: Portfolio, today: dt.date) -> Iterator[Problem]:
 
 def expedite_over_limit(portfolio: Portfolio, today: dt.date) -> Iterator[Problem]:
     limit = portfolio.config.limits.expedite
-    expedited = [t for t in portfolio.tasks.values() if t.expedite and portfolio.is_active(t)]
+    active = _stage_ids(portfolio, "active")
+    expedited = [t for t in portfolio.tasks.values() if t.expedite and t.stage in active]
     if len(expedited) <= limit:
         return
     refs = ", ".join(t.ref for t in expedited)
@@ -163,8 +186,9 @@ def _unknown(path: str, line: int, handle: str, known: list[str]) -> Problem:
 
 
 def overdue(portfolio: Portfolio, today: dt.date) -> Iterator[Problem]:
+    done = _stage_ids(portfolio, "done")
     for task in portfolio.tasks.values():
-        if task.due and task.due < today and not portfolio.is_done(task):
+        if task.due and task.due < today and task.stage not in done:
             days = (today - task.due).days
             yield _problem(task, "due", "overdue",
                            f"was due {task.due.isoformat()} ({days} day{'s' * (days != 1)} ago) "
@@ -173,16 +197,38 @@ def overdue(portfolio: Portfolio, today: dt.date) -> Iterator[Problem]:
 
 def find_cycles(portfolio: Portfolio) -> list[list[str]]:
     """Return each dependency cycle once, as refs in dependency order."""
-    tasks = portfolio.tasks
     # Only a task that depends on something can be on a cycle: leave the others out.
-    dependent = {ref for ref, t in tasks.items() if any(d in tasks for d in t.depends_on)}
-    graph = {ref: [d for d in tasks[ref].depends_on if d in dependent] for ref in tasks
-             if ref in dependent}
+    depending = {ref: t.depends_on for ref, t in portfolio.tasks.items() if t.depends_on}
+    looping = _not_peeled(depending)
+    graph = {ref: [d for d in deps if d in looping] for ref, deps in depending.items()
+             if ref in looping}
     cycles = []
     for component in _strong_components(graph):
         if len(component) > 1 or component[0] in graph[component[0]]:
             cycles.append(_cycle_through(min(component), graph, set(component)))
     return sorted(cycles)
+
+
+def _not_peeled(graph: dict[str, tuple[str, ...]]) -> set[str]:
+    """The nodes left once every node whose dependencies (those in `graph`) are all taken
+    away is taken away, again and again: those on a cycle or leading to one (usually none;
+    the search for components is then spared)."""
+    waiting: dict[str, int] = {}
+    needed_by: dict[str, list[str]] = {}
+    for ref, deps in graph.items():
+        count = 0
+        for dep in deps:
+            if dep in graph:
+                needed_by.setdefault(dep, []).append(ref)
+                count += 1
+        waiting[ref] = count
+    free = [ref for ref, count in waiting.items() if not count]
+    while free:
+        for other in needed_by.get(free.pop(), ()):
+            waiting[other] -= 1
+            if not waiting[other]:
+                free.append(other)
+    return {ref for ref, count in waiting.items() if count}
 
 
 def _cycle_through(start: str, graph: dict[str, list[str]], members: set[str]) -> list[str]:

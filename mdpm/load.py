@@ -66,10 +66,13 @@ def load_documents(root: Path, cache_dir: Path | None = None, *,
     return docs, [*problems, *found, *id_problems(doc_names(docs))]
 
 
-def find_documents(root: Path) -> tuple[list[tuple[Path, str, str]], list[Problem]]:
-    """Return the (path, project, kind) of every project file, and the files skipped."""
+def find_documents(root: Path, listing: dict[str, list[os.DirEntry]] | None = None
+                   ) -> tuple[list[tuple[Path, str, str]], list[Problem]]:
+    """Return the (path, project, kind) of every project file, and the files skipped.
+
+    `listing` holds folders' entries as `walk` just found them (the others are listed)."""
     skipped: list[tuple[Path, str]] = []
-    files = list(discover(root, skipped))
+    files = list(discover(root, skipped, listing))
     return files, [skipped_problem(path, why, root) for path, why in skipped]
 
 
@@ -251,17 +254,22 @@ def json_plain(value) -> bool:
     return True
 
 
-def discover(root: Path, skipped: list[tuple[Path, str]] | None = None):
+def discover(root: Path, skipped: list[tuple[Path, str]] | None = None,
+             listing: dict[str, list[os.DirEntry]] | None = None):
     """Yield (path, project id, kind) for each project file, in a stable order.
 
     Paths are strings (scandir's own, cheaper than 10,000 Path objects). Symbolic links
     that leave the repository or cannot be followed are not yielded; they are added to
-    `skipped`, with the reason.
+    `skipped`, with the reason. A folder in `listing` (see `walk`) is not listed again.
     """
+    listed = (listing or {}).get
     base = root / "content" / "projects"
-    if not base.is_dir():
-        return
-    for project_dir in _sorted_entries(base):
+    projects = listed(str(base))
+    if projects is None:
+        if not base.is_dir():
+            return
+        projects = _sorted_entries(base)
+    for project_dir in projects:
         if project_dir.name.startswith((".", "_")):
             continue
         refused = link_refused(project_dir, root) if project_dir.is_symlink() else None
@@ -271,7 +279,8 @@ def discover(root: Path, skipped: list[tuple[Path, str]] | None = None):
             continue
         if not project_dir.is_dir():
             continue
-        for entry in _sorted_entries(project_dir.path):
+        entries = listed(project_dir.path)
+        for entry in _sorted_entries(project_dir.path) if entries is None else entries:
             name = entry.name
             if not name.endswith(".md"):
                 continue
@@ -294,7 +303,40 @@ def _stem(path) -> str:
 
 def _sorted_entries(folder) -> list[os.DirEntry]:
     with os.scandir(folder) as entries:
-        return sorted(entries, key=lambda e: e.name)
+        return sorted(entries, key=_name)
+
+
+def _name(entry: os.DirEntry) -> str:
+    return entry.name
+
+
+def walk(top: str, listing: dict[str, list[os.DirEntry]] | None = None):
+    """Yield (folder, the names of its files, sorted) for `top` and each folder under it, as
+    `os.walk` finds them, subfolders in order (symbolic links to folders and `__pycache__`
+    are not entered). With `listing`, each folder's entries, sorted by name, are kept there
+    by its path: `discover` then need not list the folder again."""
+    try:
+        with os.scandir(top) as scan:
+            entries = sorted(scan, key=_name)
+    except OSError:
+        return
+    if listing is not None:
+        listing[top] = entries
+    folders: list[os.DirEntry] = []
+    files: list[str] = []
+    for entry in entries:
+        try:
+            is_folder = entry.is_dir()
+        except OSError:
+            is_folder = False
+        if is_folder:
+            folders.append(entry)
+        else:
+            files.append(entry.name)
+    yield top, files
+    for folder in folders:
+        if folder.name != "__pycache__" and not folder.is_symlink():
+            yield from walk(os.path.join(top, folder.name), listing)
 
 
 def link_refused(link: os.DirEntry | Path, root: Path) -> str | None:
@@ -554,6 +596,8 @@ def id_problems(names) -> list[Problem]:
     `names` holds the (rel, project, stem, kind) of each file (see `doc_names`)."""
     problems = []
     checked: dict[str, bool] = {}
+    stems: dict[str, bool] = {}
+    """Whether each file name is an id (the same names recur in every project)."""
     seen: dict[str, str] = {}
     for rel, project, stem, kind in names:
         if project not in checked:
@@ -563,9 +607,14 @@ def id_problems(names) -> list[Problem]:
                                          _rename_hint("project folder", project)))
         if kind != "task":
             continue
-        if not ID_RE.match(stem):
+        valid = stems.get(stem)
+        if valid is None:
+            valid = stems[stem] = bool(ID_RE.match(stem))
+        if not valid:
             problems.append(_problem(rel, 1, "id-invalid", _rename_hint("task file name", stem)))
-        key = f"{project}/{stem}".lower()
+        key = f"{project}/{stem}"
+        if not (valid and checked[project]):  # an id has no capitals to lower
+            key = key.lower()
         if key in seen:
             problems.append(_problem(rel, 1, "id-duplicate",
                                      f"`{project}/{stem}` is also the reference of {seen[key]}"))

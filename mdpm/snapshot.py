@@ -7,10 +7,13 @@ second file, so that a load without bodies (a large `mdpm check`) never reads th
 
 Both files are plain data in the cache folder (outside the work tree): JSON, a column of
 values per line (a few long lists load much faster than a list per file), the bodies'
-texts one after the other after it. A save after a few changes writes its new entries to a
-second, small file beside each (`.added`, the later entry of a path wins) instead of encoding
-everything again; both are written afresh once that one holds an eighth as many entries as
-there are files. An entry is used only while the file's
+texts one after the other after it. A column of lists, mappings, dates or numbers with a
+fraction (the owners, the tags, the due dates, ...) holds each distinct value once and the
+number of each task's: a number below 256 costs Python no new object, and a list or date
+that many tasks share is read and made once. A save after a few changes writes its new
+entries to a second, small file beside each (`.added`, the later entry of a path wins)
+instead of encoding everything again; both are written afresh once that one holds an eighth
+as many entries as there are files. An entry is used only while the file's
 stamp is the one it was stored with, and the whole snapshot only while its header matches:
 the format, mdpm's and Python's versions, the file size limit, the root, the config and the
 source of the modules that turn a file into a task; values of the wrong type make it unused
@@ -21,14 +24,14 @@ the file system's time resolution would look unchanged.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import mmap
 import os
 import sys
-from array import array
-from itertools import accumulate, chain
-from operator import itemgetter
+from itertools import accumulate, chain, compress, repeat, starmap
+from operator import and_, eq, itemgetter
 from pathlib import Path
 from threading import get_ident
 
@@ -38,7 +41,7 @@ from .errors import Problem
 from .load import MAX_FILE_BYTES, RawDoc, cache_file_name, display_path, json_plain
 from .model import Collaborator, Task
 
-FORMAT = 2
+FORMAT = 3
 RACY_NS = 2_000_000_000
 _CODE = ("load.py", "simpleyaml.py", "fullyaml.py", "model.py", "config.py", "errors.py",
          "workspace.py", "snapshot.py")
@@ -53,13 +56,15 @@ _ANY = None
 _STAMP = {"key": {str}, "size": _ANY, "mtime": _ANY, "ino": _ANY, "problems": {list}}
 _TASK_COLUMNS = {
     **_STAMP, "ref": {str}, "project": {str}, "id": {str}, "path": {str}, "title": {str},
-    "stage": {str}, "owner": _TEXT, "owners": {list}, "collaborators": {int},
+    "stage": {str}, "owner": _TEXT, "owners": {list}, "collaborators": {list},
     "depends_on": {list}, "due": _TEXT, "priority": {str}, "estimate": {float, _NONE},
     "blocked": _TEXT, "expedite": _TEXT, "tags": {list}, "created": _TEXT, "body_line": {int},
-    "ticked": {int}, "total": {int}, "key_lines": {int}, "holder": _TEXT}
+    "ticked": {int}, "total": {int}, "key_lines": {dict}, "holder": _TEXT}
 """Task entries: a column per value (and the types it may hold)."""
-_SHARED = {"key_lines": {dict}, "collaborators": {list}, "pairs": {list}}
-"""Values most tasks share one of a few of, stored once; task entries hold their number."""
+_NUMBERED = {f"t.{name}" for name in ("problems", "owners", "collaborators", "depends_on",
+                                       "due", "estimate", "tags", "created", "key_lines")}
+"""The columns stored as their distinct values and a number per entry (see `_numbered`):
+the lists, mappings, dates and floats, which would otherwise be made once per entry."""
 _DOC_COLUMNS = {**_STAMP, "meta": {dict, _NONE}, "body": {str}, "body_line": {int},
                 "key_lines": {dict}}
 _BODY_COLUMNS = {"key": {str}, "size": _ANY, "mtime": _ANY, "ino": _ANY}
@@ -71,33 +76,23 @@ TASK_FIELDS = ("ref", "project", "id", "path", "title", "stage", "owner", "owner
 """Task's fields in the order of its constructor (`_tasks` passes them so)."""
 
 Loaded = tuple[RawDoc | Task, list[Problem]]
-Stamps = tuple[array, array, array]
-"""The sizes, modification times (ns) and inodes of files; a size of -1 for a file gone."""
+Stamps = list[tuple[int, int, int] | None]
+"""The size, modification time (ns) and inode of each file; None for a file gone."""
 
 
-def file_stamps(paths, known: dict | None = None) -> Stamps:
+def file_stamps(paths: list[str], known: dict | None = None) -> Stamps:
     """Return the stamps of the files at `paths`: those in `known` (path -> size, mtime,
     inode) as they are there, the others from the file system."""
-    sizes, mtimes, inos = array("q"), array("q"), array("Q")
-    known = known or {}
-    for path in paths:
-        stamp = known.get(path)
-        if stamp is not None:
-            sizes.append(stamp[0])
-            mtimes.append(stamp[1])
-            inos.append(stamp[2])
-            continue
+    stamps: Stamps = list(map((known or {}).get, paths))
+    if None not in stamps:
+        return stamps
+    for n in [n for n, stamp in enumerate(stamps) if stamp is None]:
         try:
-            info = os.stat(path)
+            info = os.stat(paths[n])
         except OSError:
-            sizes.append(-1)
-            mtimes.append(0)
-            inos.append(0)
             continue
-        sizes.append(info.st_size)
-        mtimes.append(info.st_mtime_ns)
-        inos.append(info.st_ino)
-    return sizes, mtimes, inos
+        stamps[n] = (info.st_size, info.st_mtime_ns, info.st_ino)
+    return stamps
 
 
 class LoadSnapshot:
@@ -110,10 +105,11 @@ class LoadSnapshot:
                   _fingerprint(config)]
         folder = Path(folder)
         self.meta = _ColumnFile(folder / cache_file_name("load", config.root), header,
-                                {"t": _TASK_COLUMNS, "d": _DOC_COLUMNS}, _SHARED, _meta_ok)
+                                {"t": _TASK_COLUMNS, "d": _DOC_COLUMNS}, _meta_ok,
+                                numbered=_NUMBERED)
         self.texts = _ColumnFile(folder / cache_file_name("bodies", config.root), header,
                                  {"b": _BODY_COLUMNS}, raw="b.body") if bodies else None
-        self.stamps: Stamps = (array("q"), array("q"), array("Q"))
+        self.stamps: Stamps = []
         self.read: list[int] = []
         """Positions of the files `take` did not give (read by the caller)."""
 
@@ -125,64 +121,56 @@ class LoadSnapshot:
         texts = self.texts.tables["b"] if self.texts is not None else None
         found: list[Loaded | None] = [None] * len(files)
         self.stamps = stamps
-        sizes, mtimes, inos = stamps
-        hits: list[int] = []
-        """Positions of the unchanged task files, then their entries and body entries."""
-        entries: list[int] = []
-        bodies: list[int] = []
         prefix = self.prefix
-        # `_Table.find` written out for the task entries: this loop runs for every file.
-        index, stored = tasks.index, (tasks.sizes, tasks.mtimes, tasks.inos)
-        for position, (path, project, kind) in enumerate(files):
-            size = sizes[position]
-            if size < 0:
-                continue
+        for position in [n for n, (_, _, kind) in enumerate(files) if kind != "task"]:
+            path, project, kind = files[position]
             key = path[prefix:]
-            if kind != "task":
-                entry = docs.find(key, (size, mtimes[position], inos[position]))
-                if entry is not None:
-                    docs.kept.append(entry)
-                    found[position] = _doc(docs.columns, entry, path,
-                                           display_path(path, self.root), project, kind)
-                continue
-            entry = index.get(key)
-            if entry is None or stored[0][entry] != size \
-                    or stored[1][entry] != mtimes[position] or stored[2][entry] != inos[position]:
-                continue
-            tasks.kept.append(entry)
-            if texts is not None:
-                body = texts.find(key, (size, mtimes[position], inos[position]))
-                if body is None:
-                    continue
-                texts.kept.append(body)
-                bodies.append(body)
-            hits.append(position)
-            entries.append(entry)
+            entry = docs.find(key, stamps[position])
+            if entry is not None:
+                docs.kept.append(entry)
+                found[position] = _doc(docs.columns, entry, path,
+                                       display_path(path, self.root), project, kind)
+        # The task files are many: each step below is one pass in C over all of them.
+        positions = [n for n, (_, _, kind) in enumerate(files) if kind == "task"]
+        keys = [files[n][0][prefix:] for n in positions]
+        now = list(map(stamps.__getitem__, positions))
+        entries = tasks.entries(keys)
+        unchanged = list(map(eq, map(tasks.stamped.__getitem__, entries), now))
+        tasks.kept += compress(entries, unchanged)
+        bodies: list[int] = []
+        if texts is not None:
+            bodies = texts.entries(keys)
+            unchanged = list(map(and_, unchanged,
+                                 map(eq, map(texts.stamped.__getitem__, bodies), now)))
+            bodies = list(compress(bodies, unchanged))
+            texts.kept += bodies
+        hits = list(compress(positions, unchanged))
         if hits:
-            self._tasks(files, hits, entries, bodies, found)
+            self._tasks(files, hits, list(compress(entries, unchanged)), bodies, found)
         self.read = [n for n, got in enumerate(found) if got is None]
         return found
 
     def _tasks(self, files, hits: list[int], entries: list[int], bodies: list[int],
                found: list) -> None:
         """Make the tasks of the unchanged task files (their entries were checked on loading)."""
-        column = self.meta.tables["t"].picker(entries)
-        key_lines = self.meta.shared["key_lines"]
-        collaborators = _collaborators(self.meta.shared["collaborators"],
-                                       self.meta.shared["pairs"])
-        days = _days(chain(column("due"), column("created")))
+        table = self.meta.tables["t"]
+        column = table.picker(entries)
+
+        def each(name: str, make) -> list:
+            """make(value) for the value of each of these entries in a numbered column, made
+            once for each distinct value."""
+            return column(name, list(map(make, table.columns[name].values)))
+
         texts = self.texts.tables["b"].picker(bodies)("body") if self.texts is not None \
             else [""] * len(hits)
         made = map(Task, column("ref"), column("project"), column("id"), column("path"),
                    column("title"), column("stage"), column("owner"),
-                   map(tuple, column("owners")),
-                   map(collaborators.__getitem__, column("collaborators")),
-                   map(tuple, column("depends_on")), map(days.__getitem__, column("due")),
+                   each("owners", tuple), each("collaborators", _collaborators()),
+                   each("depends_on", tuple), each("due", _day),
                    column("priority"), column("estimate"), column("blocked"),
-                   column("expedite"), map(tuple, column("tags")),
-                   map(days.__getitem__, column("created")), texts, column("body_line"),
-                   zip(column("ticked"), column("total")),
-                   map(dict, map(key_lines.__getitem__, column("key_lines"))),
+                   column("expedite"), each("tags", tuple),
+                   each("created", _day), texts, column("body_line"),
+                   zip(column("ticked"), column("total")), map(dict, column("key_lines")),
                    column("holder"), [files[n][0] for n in hits])
         for position, task, problems in zip(hits, made, column("problems")):
             found[position] = task, _problems(task.path, problems) if problems else ()
@@ -190,10 +178,9 @@ class LoadSnapshot:
     def save(self, files, loaded: list[Loaded]) -> None:
         """Add the entries of the files read by this load; a failed write is skipped."""
         tasks, docs, texts = [], [], []
-        sizes, mtimes, inos = self.stamps
         for n in self.read:
             path, (item, problems) = files[n][0], loaded[n]
-            info = (sizes[n], mtimes[n], inos[n]) if sizes[n] >= 0 else None
+            info = self.stamps[n]
             key = path[self.prefix:]
             is_task = isinstance(item, Task)
             table = self.meta.tables["t" if is_task else "d"]
@@ -203,16 +190,17 @@ class LoadSnapshot:
             if not (new_entry or new_text) or info is None or not _storable(item, problems):
                 continue
             if new_entry:
-                row = (key, *info, [[p.line, p.code, p.severity, p.message] for p in problems])
+                row = (key, *info, tuple((p.line, p.code, p.severity, p.message)
+                                         for p in problems))
                 (tasks if is_task else docs).append((row, item))
             if new_text:
                 texts.append((key, *info, item.body))
-        self.meta.save(len(files), lambda settled, shared: {
-            "t": [(*row, *_task_values(item, shared)) for row, item in tasks if row[2] < settled],
+        self.meta.save(len(files), lambda settled: {
+            "t": [(*row, *_task_values(item)) for row, item in tasks if row[2] < settled],
             "d": [(*row, item.meta, item.body, item.body_line, item.key_lines)
                   for row, item in docs if row[2] < settled]})
         if self.texts is not None:
-            self.texts.save(sum(kind == "task" for _, _, kind in files), lambda settled, _: {
+            self.texts.save(sum(kind == "task" for _, _, kind in files), lambda settled: {
                 "b": [row for row in texts if row[2] < settled]})
 
 
@@ -227,16 +215,15 @@ def _storable(item: RawDoc | Task, problems: list[Problem]) -> bool:
     return isinstance(item, Task) or json_plain(item.meta)
 
 
-def _task_values(task: Task, shared: dict[str, _Shared]) -> tuple:
-    """The values of a task's entry after its key, stamp and problems."""
+def _task_values(task: Task) -> tuple:
+    """The values of a task's entry after its key, stamp and problems (tuples, which JSON
+    writes as lists: `_numbered` tells them apart without encoding them)."""
     return (task.ref, task.project, task.id, task.path, task.title, task.stage, task.owner,
-            list(task.owners),
-            shared["collaborators"].number([shared["pairs"].number([c.handle, c.role])
-                                            for c in task.collaborators]),
-            list(task.depends_on), task.due and task.due.isoformat(), task.priority,
-            task.estimate, task.blocked, task.expedite, list(task.tags),
+            task.owners, tuple((c.handle, c.role) for c in task.collaborators),
+            task.depends_on, task.due and task.due.isoformat(), task.priority,
+            task.estimate, task.blocked, task.expedite, task.tags,
             task.created and task.created.isoformat(), task.body_line, *task.checklist,
-            shared["key_lines"].number(task.key_lines), task.holder)
+            task.key_lines, task.holder)
 
 
 class _Table:
@@ -245,50 +232,37 @@ class _Table:
     def __init__(self, columns: dict[str, list]):
         self.columns = columns
         self.index = {key: n for n, key in enumerate(columns["key"])}
-        self.sizes, self.mtimes, self.inos = columns["size"], columns["mtime"], columns["ino"]
+        self.stamped = [*zip(columns["size"], columns["mtime"], columns["ino"]), ()]
+        """The stamp of each entry, then one no file has (see `entries`)."""
         self.kept: list[int] = []
         """The entries this load used (a save keeps them)."""
 
     def find(self, key: str, stamp: tuple[int, int, int] | None) -> int | None:
         """The entry of `key` when the file's stamp (size, mtime, inode) is the stored one."""
         n = self.index.get(key)
-        if n is None or stamp is None or (self.sizes[n], self.mtimes[n], self.inos[n]) != stamp:
+        if n is None or stamp is None or self.stamped[n] != stamp:
             return None
         return n
 
+    def entries(self, keys: list[str]) -> list[int]:
+        """The entry of each key; for a key without one, the last of `stamped`."""
+        return list(map(self.index.get, keys, repeat(len(self.stamped) - 1)))
+
     def picker(self, entries: list[int]):
-        """Return (column name -> the values of `entries` in that column)."""
-        if len(entries) == 1:
-            return lambda name: [self.columns[name][entries[0]]]
-        pick = itemgetter(*entries)
-        return lambda name: pick(self.columns[name])
+        """Return (column name -> the values of `entries` in that column); for a numbered
+        column, `made` gives the value to return for each of its distinct values."""
+        pick = itemgetter(*entries) if len(entries) > 1 else lambda values: [values[entries[0]]]
+
+        def column(name: str, made: list | None = None):
+            values = self.columns[name]
+            if isinstance(values, _Numbered):
+                made = values.values if made is None else made
+                return list(map(made.__getitem__, pick(values.numbers)))
+            return pick(values)
+        return column
 
     def __len__(self) -> int:
         return len(self.columns["key"])
-
-
-class _Shared:
-    """A shared list of values (stored, then added by this save), numbered by their items."""
-
-    def __init__(self, stored: list, added: list):
-        self.stored = stored
-        self.numbers: dict[tuple, int] | None = None
-        self.added = added
-
-    def number(self, value: list | dict) -> int:
-        if self.numbers is None:
-            self.numbers = {_items(v): n for n, v in reversed(list(enumerate(self.stored)))}
-        items = _items(value)
-        number = self.numbers.get(items)
-        if number is None:
-            number = self.numbers[items] = len(self.stored) + len(self.added)
-            self.added.append(value)
-        return number
-
-
-def _items(value: list | dict) -> tuple:
-    """A key for a list or a mapping (its order counts, as in JSON)."""
-    return (dict, *value.items()) if isinstance(value, dict) else (list, *value)
 
 
 class _ColumnFile:
@@ -301,22 +275,23 @@ class _ColumnFile:
     The first file carries a token drawn when it is written; the second is read only with
     the same token, after the first (its later entries win). A save after a few changes
     writes the second file only; both are written afresh once it grows large.
-    `shared` lists (see `_SHARED`) only grow, until the files are written afresh.
+    A `numbered` column is stored as `{"values": [...], "numbers": [...]}` (see `_numbered`)
+    and kept as read (`_Numbered`): its entries' values are picked through their numbers.
     """
 
     END = "\n}}\n"
 
     def __init__(self, file: Path, header: list, tables: dict[str, dict[str, set | None]],
-                 shared: dict[str, set] | None = None, check=None, raw: str | None = None):
+                 check=None, raw: str | None = None, numbered: set[str] = frozenset()):
         self.file = file
         self.added_file = file.with_name(f"{file.name}.added")
         self.header = header
         self.raw = raw
+        self.numbered = numbered
         self.types = {f"{table}.{name}": types for table, columns in tables.items()
                       for name, types in columns.items()}
         if raw:
             self.types[raw] = {int}
-        self.types.update(shared or {})
         self.token: str | None = None
         """The first file's token, when the files were usable."""
         self.added: dict[str, list] = {name: [] for name in self.types}
@@ -326,7 +301,6 @@ class _ColumnFile:
                                       for name, values in columns.items()
                                       if name.partition(".")[0] == table})
                        for table in tables}
-        self.shared = {name: columns[name] for name in shared or {}}
 
     def _read(self, check) -> dict[str, list] | None:
         """The columns of both files, or None when the first is missing, damaged or of
@@ -373,8 +347,15 @@ class _ColumnFile:
                 or not isinstance(parsed.get("token"), str):
             return None
         columns = parsed.get("columns")
-        if not isinstance(columns, dict) or list(columns) != list(self.types) \
-                or not all(map(_column_ok, columns.values(), self.types.values())):
+        if not isinstance(columns, dict) or list(columns) != list(self.types):
+            return None
+        for name in self.numbered:
+            columns[name] = _Numbered.read(columns[name], self.types[name])
+            if columns[name] is None:
+                return None
+        if not all(_column_ok(values, types) for name, values, types
+                   in zip(columns, columns.values(), self.types.values())
+                   if name not in self.numbered):
             return None
         for table in {name.partition(".")[0] for name in self.types if "." in name}:
             if len({len(v) for k, v in columns.items() if k.startswith(table + ".")}) != 1:
@@ -389,16 +370,14 @@ class _ColumnFile:
         return columns, parsed["token"]
 
     def save(self, live: int, make) -> None:
-        """Add the entries `make(settled, shared)` gives to the second file; write both
+        """Add the entries `make(settled)` gives to the second file; write both
         afresh when it has grown to an eighth of `live` or much is outdated."""
         temp = self.file.with_name(f".{self.file.name}.{os.getpid()}.{get_ident()}.tmp")
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             with open(temp, "wb") as handle:
                 added: dict[str, list] = {name: [] for name in self.types}
-                shared = {name: _Shared(values, added[name])
-                          for name, values in self.shared.items()}
-                rows = make(os.fstat(handle.fileno()).st_mtime_ns - RACY_NS, shared)
+                rows = make(os.fstat(handle.fileno()).st_mtime_ns - RACY_NS)
                 for table, entries in rows.items():
                     names = [f"{table}.{name}" for name in self.tables[table].columns]
                     for name, values in zip(names, zip(*entries)):
@@ -412,8 +391,9 @@ class _ColumnFile:
                 if fresh:
                     handle.write(self._fresh(added))
                 else:
-                    handle.write(self._encoded({name: values + added[name] for name, values
-                                                in self.added.items()}, self.token))
+                    handle.write(self._encoded({name: list(values) + added[name]
+                                                for name, values in self.added.items()},
+                                               self.token))
             os.replace(temp, self.file if fresh else self.added_file)
             if fresh:
                 self.added_file.unlink(missing_ok=True)
@@ -422,7 +402,7 @@ class _ColumnFile:
 
     def _fresh(self, added: dict[str, list]) -> bytes:
         """The first file, with a new token: the entries this load kept, then `added`."""
-        columns = {name: list(values) for name, values in self.shared.items()}
+        columns = {}
         for table_name, table in self.tables.items():
             kept = sorted(set(table.kept))
             pick = table.picker(kept) if kept else (lambda name: ())
@@ -437,8 +417,10 @@ class _ColumnFile:
         if self.raw:
             tail = "".join(columns[self.raw])
             columns = {**columns, self.raw: _lengths(columns[self.raw])}
-        body = ",\n".join(f"{json.dumps(name)}: {json.dumps(values)}"
-                          for name, values in columns.items())
+        body = ",\n".join(
+            f"{json.dumps(name)}: "
+            f"{json.dumps(_numbered(values) if name in self.numbered else values)}"
+            for name, values in columns.items())
         head = '{"header": %s, "token": %s, "columns": {\n%s%s' % (
             json.dumps(self.header), json.dumps(token), body, self.END)
         return head.encode("ascii") + tail.encode("utf-8")
@@ -452,30 +434,88 @@ def _column_ok(values, types: set | None) -> bool:
     return isinstance(values, list) and (types is None or set(map(type, values)) <= types)
 
 
+def _numbered(values: list) -> dict[str, list]:
+    """A column as its distinct values, in order, and the number of each entry's value."""
+    distinct: list = []
+    numbers: list[int] = []
+    known: dict = {}
+    encoded: dict[int, str] = {}
+    """The JSON of each list met (the lists read from a snapshot: equal ones are one)."""
+    for value in values:
+        kind = type(value)
+        if kind is str or value is None:
+            key = value
+        elif kind is list:
+            key = encoded.get(id(value))
+            if key is None:
+                key = encoded[id(value)] = json.dumps(value)
+            key = list, key
+        elif kind is dict:
+            key = dict, *value.items()
+        else:  # numbers (1 is not 1.0 nor True) and the tuples of a task's values
+            key = kind, value
+        number = known.get(key)
+        if number is None:
+            number = known[key] = len(distinct)
+            distinct.append(value)
+        numbers.append(number)
+    return {"values": distinct, "numbers": numbers}
+
+
+class _Numbered:
+    """A numbered column as read: its distinct values and the number of each entry's."""
+
+    def __init__(self, values: list, numbers: list[int]):
+        self.values = values
+        self.numbers = numbers
+
+    @classmethod
+    def read(cls, column, types: set | None) -> _Numbered | None:
+        """The column as JSON gave it (see `_numbered`), or None when it is not one."""
+        if not isinstance(column, dict) or list(column) != ["values", "numbers"]:
+            return None
+        values, numbers = column["values"], column["numbers"]
+        if not (_column_ok(values, types) and _column_ok(numbers, {int})) \
+                or (numbers and (min(numbers) < 0 or max(numbers) >= len(values))):
+            return None
+        return cls(values, numbers)
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def __add__(self, later: _Numbered) -> _Numbered:
+        start = len(self.values)
+        return _Numbered(self.values + later.values,
+                         self.numbers + [start + number for number in later.numbers])
+
+    def __iter__(self):
+        return map(self.values.__getitem__, self.numbers)
+
+
 def _meta_ok(columns: dict[str, list]) -> bool:
     """True when the values inside the columns are what tasks and documents need.
 
-    (Raises ValueError for a date that is not one.)"""
-    words = chain(*(chain.from_iterable(columns[f"t.{name}"])
-                    for name in ("owners", "depends_on", "tags")))
-    pairs = columns["pairs"]
-    problems = chain(*(chain.from_iterable(columns[f"{table}.problems"]) for table in "td"))
-    key_lines = [*columns["key_lines"], *columns["d.key_lines"]]
-    _days(chain(columns["t.due"], columns["t.created"]))
+    (Raises ValueError for a date that is not one.) Values a numbered column shares are
+    looked at once."""
+    words = chain.from_iterable(chain(*(_distinct(columns[f"t.{name}"])
+                                        for name in ("owners", "depends_on", "tags"))))
+    pairs = list(chain.from_iterable(_distinct(columns["t.collaborators"])))
+    problems = chain.from_iterable(chain(_distinct(columns["t.problems"]),
+                                         columns["d.problems"]))
+    key_lines = [*_distinct(columns["t.key_lines"]), *columns["d.key_lines"]]
+    for text in chain(_distinct(columns["t.due"]), _distinct(columns["t.created"])):
+        _day(text)
     return (set(map(type, words)) <= {str}
             and set(map(type, pairs)) <= {list} and set(map(len, pairs)) <= {2}
             and set(map(type, chain.from_iterable(pairs))) <= _TEXT
             and set(map(type, (pair[0] for pair in pairs))) <= {str}
-            and _numbers_ok(columns["t.collaborators"], columns["collaborators"])
-            and set(map(type, chain.from_iterable(columns["collaborators"]))) <= {int}
-            and _numbers_ok(list(chain.from_iterable(columns["collaborators"])), pairs)
-            and _numbers_ok(columns["t.key_lines"], columns["key_lines"])
             and set(map(type, chain.from_iterable(map(dict.values, key_lines)))) <= {int}
             and all(map(_problem_ok, problems)))
 
 
-def _numbers_ok(numbers: list[int], shared: list) -> bool:
-    return not numbers or (0 <= min(numbers) and max(numbers) < len(shared))
+def _distinct(column) -> list:
+    """The distinct values of a column (a numbered one holds each once)."""
+    return column.values if isinstance(column, _Numbered) else column
 
 
 def _problem_ok(value) -> bool:
@@ -498,19 +538,17 @@ def _lengths(texts: list[str]) -> list[int]:
     return [len(text.encode("utf-8")) for text in texts]
 
 
-def _days(texts) -> dict[str | None, dt.date | None]:
-    """Each date written in `texts` (ISO), by its text; None for None."""
-    days: dict[str | None, dt.date | None] = {None: None}
-    for text in set(texts):
-        if text is not None:
-            days[text] = dt.date.fromisoformat(text)
-    return days
+def _day(text: str | None) -> dt.date | None:
+    """The date written in `text` (ISO); None for None (raises ValueError for a text that
+    is not a date)."""
+    return None if text is None else dt.date.fromisoformat(text)
 
 
-def _collaborators(shared: list[list[int]], pairs: list[list]) -> list[tuple[Collaborator, ...]]:
-    """The collaborators of each shared entry (lists of numbers of (handle, role) pairs)."""
-    made = [Collaborator(handle, role) for handle, role in pairs]
-    return [tuple(map(made.__getitem__, numbers)) for numbers in shared]
+def _collaborators():
+    """Return (the (handle, role) pairs of a task -> its collaborators), each collaborator
+    made once."""
+    collaborator = functools.lru_cache(maxsize=None)(Collaborator)
+    return lambda pairs: tuple(starmap(collaborator, pairs))
 
 
 def _doc(column: dict[str, list], n: int, path: str, rel: str, project: str,

@@ -50,17 +50,19 @@ def open_workspace(start: Path | None = None, *, cache: bool = False,
 
 
 def load_portfolio(config: Config, *, cache: bool = False, bodies: bool = True,
-                   stamps: dict[str, tuple[int, int, int]] | None = None) -> Workspace:
+                   stamps: dict[str, tuple[int, int, int]] | None = None,
+                   listing: dict | None = None) -> Workspace:
     """Read every project file of a config's repository into a portfolio.
 
     Files are read, parsed and turned into tasks on every core (see `mdpm.parallel`). With
     `cache`, files unchanged since the last load are taken from its snapshot (see
-    `mdpm.snapshot`) and only the others are read; `stamps` (path -> size, mtime, inode),
-    taken just before by a walk of the content folder, spare looking at the files again.
+    `mdpm.snapshot`) and only the others are read; `stamps` (path -> size, mtime, inode)
+    and `listing` (folder -> its entries), taken just before by a walk of the content
+    folder (see `mdpm.load.walk`), spare looking at the files and folders again.
     """
     root = config.root
     with _collector_paused():
-        files, problems = find_documents(root)
+        files, problems = find_documents(root, listing)
         if cache:
             items, found, names = _load_through_snapshot(config, files, bodies, stamps)
         else:

@@ -15,7 +15,7 @@ import shutil
 import pytest
 
 from mdpm import build as build_module
-from mdpm import feeds
+from mdpm import cli, feeds, workspace
 from mdpm.build import build
 from mdpm.errors import UsageError
 from mdpm.render import default_theme_dir
@@ -308,3 +308,55 @@ def test_cache_groups_lost_behind_their_index_are_made_again(tmp_path, pooled):
     build_copy(root, out, cache=cache)
     build_copy(root, tmp_path / "fresh", cache=tmp_path / "fresh-cache")
     assert tree_bytes(out) == tree_bytes(tmp_path / "fresh")
+
+
+def _broken_yaml(root):
+    _edit(root, "doing-a.md", "stage: doing", "stage: [doing")
+
+
+def _fixed_yaml(root):
+    _edit(root, "doing-a.md", "stage: [doing", "stage: doing")
+
+
+def _stage_review(root):
+    _edit(root, "held-1.md", "stage: work", "stage: review")
+
+
+def test_mdpm_build_after_each_edit_equals_a_build_from_nothing(tmp_path, monkeypatch):
+    """`mdpm build` takes the files it did not see change from the load snapshot (their
+    stamps and folders from the walk that looks for changes): after each edit its site is the
+    one a build with no cache makes, and only the edited files are read."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(NOW.timestamp())))
+    monkeypatch.delenv("CI", raising=False)
+    root = copy_broken(tmp_path / "repo")
+    out = tmp_path / "site"
+    read: list[str] = []
+    original = workspace.read_document
+
+    def counting(root, path, project, kind):
+        read.append(os.path.basename(path))
+        return original(root, path, project, kind)
+
+    monkeypatch.setattr(workspace, "read_document", counting)
+    edits = [_renamed, _stage_review, _added, _removed, _broken_yaml, _fixed_yaml]
+    past = 1_700_000_000_000_000_000  # old enough for the snapshot to keep every file
+    for step, edit in enumerate([None, *edits]):
+        if edit is not None:
+            edit(root)
+        for path in root.joinpath("content").rglob("*.md"):  # an edit gets a time of its own
+            if path.stat().st_mtime_ns > past + 1000:
+                os.utime(path, ns=(past + step, past + step))
+        read.clear()
+        monkeypatch.setenv("MDPM_CACHE_DIR", str(tmp_path / "cache"))
+        assert cli.run(["-C", str(root), "build", "-q", "--out", str(out)]) in (0, 1)
+        if step:
+            assert read == ([] if edit in (_removed,) else
+                            ["new-one.md"] if edit is _added else
+                            ["held-1.md"] if edit in (_renamed, _stage_review) else
+                            ["doing-a.md"])
+        cold = tmp_path / f"cold-{step}"
+        monkeypatch.setenv("MDPM_CACHE_DIR", str(tmp_path / f"cold-cache-{step}"))
+        assert cli.run(["-C", str(root), "build", "-q", "--out", str(cold)]) in (0, 1)
+        rebuilt, fresh = tree_bytes(out), tree_bytes(cold)
+        assert rebuilt.keys() == fresh.keys()
+        assert [path for path in rebuilt if rebuilt[path] != fresh[path]] == [], edit

@@ -176,5 +176,19 @@ def test_find_cycles_names_each_cycle_once_in_order(small_repo, write_tree):
     assert check_module.find_cycles(portfolio) == [["a/x", "a/y"], ["b/p", "b/q"]]
 
 
+def test_tasks_that_only_lead_to_a_cycle_or_hang_off_one_are_not_on_it(small_repo, write_tree):
+    """Tasks are left out of the search for cycles once all they depend on is left out: a
+    chain into a cycle, a task that a cycle depends on, and a task depending on itself."""
+    write_tree({f"content/projects/{ref}.md": text for ref, text in {
+        "a/head": _task(depends_on="[tail]"), "a/tail": _task(depends_on="[x, gone]"),
+        "a/x": _task(depends_on="[y, leaf]"), "a/y": _task(depends_on="[x]"),
+        "a/leaf": _task(depends_on="[root]"), "a/root": _task(),
+        "a/self": _task(depends_on="[self, leaf]"), "a/loner": _task(depends_on="[nowhere]"),
+        "b/p": _task(depends_on="[a/head, q]"), "b/q": _task(depends_on="[p]")}.items()},
+        root=small_repo)
+    portfolio = load_portfolio(load_config_strict(small_repo)).portfolio
+    assert check_module.find_cycles(portfolio) == [["a/self"], ["a/x", "a/y"], ["b/p", "b/q"]]
+
+
 def test_public_check_is_the_workspace_check():
     assert check_api is check

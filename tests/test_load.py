@@ -227,6 +227,37 @@ def test_symlink_loops_and_dangling_links_are_reported_not_followed(write_tree, 
         "acme/gone.md", "acme/loop.md", "acme/ping.md", "acme/pong.md", "circle")]
 
 
+def test_the_folders_a_walk_listed_give_what_listing_them_again_gives(write_tree, tmp_path):
+    """`mdpm build` walks the content once: `discover` takes the folders as `walk` listed
+    them, and `walk` finds the files `os.walk` finds, in the same order."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.md").write_text("---\ntitle: secret\n---\n")
+    root = write_tree({"content/projects/acme/ok.md": "---\ntitle: ok\n---\n",
+                       "content/projects/acme/_index.md": "---\ntitle: Acme\n---\n",
+                       "content/projects/acme/notes.txt": "not a task",
+                       "content/projects/acme/img/pic.md": "in a subfolder",
+                       "content/projects/acme/__pycache__/x.md": "skipped by the walk",
+                       "content/projects/_drafts/d.md": "---\ntitle: d\n---\n",
+                       "content/projects/beta/b.md": "---\ntitle: b\n---\n",
+                       "content/projects/empty/.keep": ""}, root=tmp_path / "repo")
+    projects = root / "content/projects"
+    (projects / "acme/link.md").symlink_to(outside / "secret.md")
+    (projects / "acme/gone.md").symlink_to("missing.md")
+    (projects / "elsewhere").symlink_to(outside, target_is_directory=True)
+    (projects / "same").symlink_to(projects / "acme")
+    listing: dict = {}
+    walked = list(load.walk(str(projects), listing))
+    expected = []
+    for base, folders, files in os.walk(projects):
+        folders[:] = sorted(f for f in folders if f != "__pycache__")
+        expected.append((base, sorted(files)))
+    assert walked == expected
+    assert str(projects) in listing and str(projects / "acme") in listing
+    assert load.find_documents(root, listing) == load.find_documents(root)
+    assert len(load.find_documents(root)[0]) == 5  # acme, beta and same (acme again)
+
+
 def test_no_content_folder_and_empty_project(write_tree):
     root = write_tree({"mdpm.toml": ""})
     assert load_documents(root) == ([], [])

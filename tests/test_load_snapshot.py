@@ -212,8 +212,19 @@ def _edit_columns(file: Path, edit) -> None:
 
 
 def _set(name: str, value):
+    """Set the first entry's value of a column (of a numbered column: the value it names)."""
     def edit(columns):
-        columns[name][0] = value
+        column = columns[name]
+        if isinstance(column, dict):
+            column["values"][column["numbers"][0]] = value
+        else:
+            column[0] = value
+    return edit
+
+
+def _numbers(name: str, numbers):
+    def edit(columns):
+        columns[name]["numbers"] = numbers
     return edit
 
 
@@ -243,12 +254,19 @@ def test_a_damaged_snapshot_is_not_used(write_tree, tmp_path, reads, stem, damag
 @pytest.mark.parametrize("edit", [
     _set("t.title", 5), _set("t.owners", ["x", 3]), _set("t.due", "2026-02-30"),
     _set("t.key_lines", 99), _set("t.problems", [[1, "x"]]), _set("t.ticked", "1"),
-    _set("collaborators", [7]), _set("pairs", [1, 2]), _set("d.meta", "text"),
-    _set("key_lines", {"title": "two"}), _set("t.estimate", "1"),
+    _set("t.collaborators", [7]), _set("t.collaborators", [[1, 2]]), _set("d.meta", "text"),
+    _set("t.key_lines", {"title": "two"}), _set("t.estimate", "1"),
     lambda columns: columns["t.ref"].append("acme/z"),
+    lambda columns: columns["t.tags"]["numbers"].append(0),
     lambda columns: columns.pop("t.holder"),
+    _numbers("t.tags", [0, 0, 9]), _numbers("t.tags", [0, 0, -1]),
+    _numbers("t.tags", [0, 0, "0"]), _numbers("t.tags", "000"),
+    lambda columns: columns.update({"t.tags": [[], [], []]}),
+    lambda columns: columns["t.tags"].update({"more": []}),
 ], ids=["title", "owners", "date", "key-lines", "problem", "checklist", "collaborators",
-        "pair", "meta", "line", "estimate", "length", "column"])
+        "pair", "meta", "line", "estimate", "length", "numbered-length", "column",
+        "number-over", "number-under", "number-text", "numbers-text", "not-numbered",
+        "numbered-key"])
 def test_a_snapshot_of_the_wrong_shape_is_not_used(write_tree, tmp_path, reads, edit):
     root = _small(write_tree, tmp_path, {TASK.format("c"): "---\ndue: 2026-01-02\n---\n"})
     cold = _load(root, cache=False)
