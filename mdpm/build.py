@@ -393,9 +393,10 @@ def _page_keys(renderer: Renderer, frame: str, shown: dict[str, str],
         else set(_SUMMARIES) - {"metrics/index.html"}
     keys = {}
     for spec in renderer.specs:
-        if spec.template == "task.html":  # most pages: `_page_inputs` written out
+        if spec.template == "task.html":  # most pages: `_page_inputs` written out, and
+            # no hash of hashes: a key is only compared with the last one of its path.
             ref = spec.context["task"].ref
-            keys[spec.path] = _digest(f"{frame}\0{spec.path}\0task.html\0\0{shown.get(ref, ref)}")
+            keys[spec.path] = frame + shown.get(ref, ref)
             continue
         if spec.path in summaries:
             keys[spec.path] = _digest("\0".join([frame, spec.path, spec.template or "",
@@ -477,14 +478,16 @@ def _card_cache(renderer: Renderer, frame: str, shown: dict[str, str],
     groups of the cards it needs); return that cache."""
     from .markdown import ShardedCache
 
-    cache = ShardedCache(cache_dir / _CARDS, "3")
+    cache = ShardedCache(cache_dir / _CARDS, "4")
     renderer.stored_cards = cache
     renderer.card_key = functools.partial(_card_key, _digest(frame), shown)
     return cache
 
 
 def _card_key(frame_key: str, shown: dict[str, str], ref: str) -> str:
-    return _digest(f"{frame_key}\0{shown.get(ref, ref)}")
+    # Two hashes side by side, the view's first: the cache groups keys by their first
+    # characters.
+    return shown.get(ref, ref) + frame_key
 
 
 def _save_cards(renderer: Renderer, cards: ShardedCache, new: dict[str, str]) -> None:

@@ -25,7 +25,7 @@ from cmarkgfm.cmark import Options
 from .cache import cache_dir
 
 # Bump when the rendering or the sanitizer settings change, so old caches are dropped.
-RENDERER_VERSION = "4"
+RENDERER_VERSION = "5"
 _CACHE_FOLDER = "markdown"
 # Safe mode is cmark's default: raw HTML and javascript:/vbscript:/file: links are dropped.
 _OPTIONS = Options.CMARK_OPT_DEFAULT | Options.CMARK_OPT_VALIDATE_UTF8
@@ -256,7 +256,7 @@ class RenderedMarkdown(Mapping):
         html = self._html.get(key)
         if html is None:
             text = self._texts[key]  # KeyError for a text not on the site
-            html = self._cache.get(_stored_key(key))
+            html = self._cache.get(key)
             if not isinstance(html, str):
                 html = _render(text)
             self._html[key] = html
@@ -270,7 +270,8 @@ class RenderedMarkdown(Mapping):
 
 
 class MarkdownCache(ShardedCache):
-    """Rendered HTML keyed by a hash of (Markdown, renderer version, sanitizer settings)."""
+    """Rendered HTML keyed by a hash of the Markdown; its version (files of another are not
+    read) is the renderer's: cmark-gfm's, nh3's and the sanitizer settings."""
 
     def __init__(self, folder: Path | None = None):
         super().__init__(folder, _version())
@@ -285,19 +286,15 @@ class MarkdownCache(ShardedCache):
         a function that waits for them and returns what `render_all` returns (the caller
         does other work meanwhile)."""
         keyed = {content_key(text): text for text in texts}
-        missing = [(k, t) for k, t in keyed.items() if _stored_key(k) not in self]
+        missing = [(k, t) for k, t in keyed.items() if k not in self]
         rendered = _start_many(missing, workers) if missing else dict
 
         def finish() -> Mapping[str, str]:
             done = rendered()
             for key, html in done.items():
-                self[_stored_key(key)] = html
+                self[key] = html
             return RenderedMarkdown(self, keyed, dict(done))
         return finish
-
-    def save(self, keep: set[str] | None = None) -> None:
-        """Write the cache; `keep` holds content keys (as `render_all` returns them)."""
-        super().save(None if keep is None else {_stored_key(k) for k in keep})
 
 
 def cache_file(cache_dir: Path) -> Path:
@@ -315,10 +312,6 @@ def _version() -> str:
                      sorted(_SCHEMES), _LINK_REL))
     return hashlib.blake2b(settings.encode(), digest_size=16).hexdigest()
 
-
-@functools.lru_cache(maxsize=1 << 16)  # asked when the cache is read and when it is saved
-def _stored_key(key: str) -> str:
-    return hashlib.blake2b(f"{_version()}\0{key}".encode(), digest_size=16).hexdigest()
 
 
 def _start_many(items: list[tuple[str, str]], workers: int) -> Callable[[], dict[str, str]]:
