@@ -558,26 +558,44 @@ def _render_and_put(renderer: Renderer, writer: SiteWriter, kept: dict[str, str]
         if spec.path in kept:
             yield writer.keep(spec.path, kept[spec.path])
     chunks = _chunks(renderer, todo, workers)
-    # On a large site even a few pages are worth a pool: the overview, metrics and feeds
-    # summarise every task (most of a rebuild after one change).
+    # On a large site even a few pages are worth a second process: the boards, overview,
+    # metrics and feeds show every task (most of a rebuild after one change).
     large = len(todo) >= PARALLEL_FROM \
-        or len(todo) > 1 and len(renderer.site.tasks) >= PARALLEL_FROM
+        or len(chunks) > 1 and len(renderer.site.tasks) >= PARALLEL_FROM
     _WORKER["job"] = (renderer, writer)
     try:
         if workers < 2 or not large or "fork" not in multiprocessing.get_all_start_methods():
-            results: Iterable = map(_render_chunk, chunks)
-            for outcomes, new_cards in results:
-                cards.update(new_cards)
-                yield from outcomes
-            return
-        if len(todo) >= PARALLEL_FROM:  # once, not per worker; a few pages: each its own
-            renderer.compile_all([renderer.specs[i] for i in todo])
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for outcomes, new_cards in pool.imap(_render_chunk, chunks):
-                cards.update(new_cards)
-                yield from outcomes
+            yield from _gathered(map(_render_chunk, chunks), cards)
+        elif len(todo) < PARALLEL_FROM:  # a rebuild after a change: no pool to start and stop
+            yield from _gathered(_render_apart(chunks), cards)
+        else:
+            renderer.compile_all([renderer.specs[i] for i in todo])  # once, not per worker
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                yield from _gathered(pool.imap(_render_chunk, chunks), cards)
     finally:
         _WORKER.pop("job", None)
+
+
+def _gathered(results: Iterable[tuple[list[Outcome], dict[str, str]]],
+              cards: dict[str, str]) -> Iterator[Outcome]:
+    """The outcomes of rendered chunks; the cards rendered for them are added to `cards`."""
+    for outcomes, new_cards in results:
+        cards.update(new_cards)
+        yield from outcomes
+
+
+def _render_apart(chunks: list[list[int]]) -> list[tuple[list[Outcome], dict[str, str]]]:
+    """Render every other chunk here, from the first (the boards, when any changed), and the
+    others on one forked child at the same time."""
+    from .parallel import in_background
+
+    with in_background(_render_chunks, chunks[1::2]) as apart:
+        here = _render_chunks(chunks[0::2])
+        return here + apart()
+
+
+def _render_chunks(chunks: list[list[int]]) -> list[tuple[list[Outcome], dict[str, str]]]:
+    return [_render_chunk(chunk) for chunk in chunks]
 
 
 def _chunks(renderer: Renderer, todo: list[int], workers: int) -> list[list[int]]:

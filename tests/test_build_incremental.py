@@ -112,6 +112,40 @@ def test_a_rebuild_after_a_change_equals_a_fresh_build(tmp_path, pooled, change)
     assert 0 < result.written and rebuilt != before
 
 
+@pytest.fixture
+def apart(monkeypatch):
+    """A large site (as far as the build can tell) whose rebuild renders a few pages: every
+    other chunk here, the others on one forked child; returns the calls of that path."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("needs fork (Linux)")
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 20)  # the fixture has 30-odd tasks
+    monkeypatch.setattr(build_module, "_CHUNK", 2)
+    monkeypatch.setattr(build_module, "_workers", lambda: 2)
+    calls: list[int] = []
+    render_apart = build_module._render_apart
+    monkeypatch.setattr(build_module, "_render_apart",
+                        lambda chunks: calls.append(len(chunks)) or render_apart(chunks))
+    return calls
+
+
+@pytest.mark.parametrize("change", [_ticked, _body_only, _priority, _due],
+                         ids=lambda c: c.__name__.strip("_"))
+def test_a_small_rebuild_of_a_large_site_on_two_processes_equals_a_fresh_build(
+        tmp_path, apart, change):
+    root = copy_broken(tmp_path / "repo")
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    build_copy(root, out, cache=cache)
+    apart.clear()  # the first build renders every page: on the pool
+    change(root)
+    build_copy(root, out, cache=cache)
+    assert apart and apart[0] > 1  # the rebuild's chunks went both ways
+    fresh_out = tmp_path / "fresh"
+    build_copy(root, fresh_out, cache=tmp_path / "fresh-cache")
+    rebuilt, fresh = tree_bytes(out), tree_bytes(fresh_out)
+    assert rebuilt.keys() == fresh.keys()
+    assert [path for path in rebuilt if rebuilt[path] != fresh[path]] == []
+
+
 def test_an_owner_change_moves_the_task_between_people(tmp_path, pooled):
     root = copy_broken(tmp_path / "repo")
     out, cache = tmp_path / "site", tmp_path / "cache"
