@@ -194,7 +194,11 @@ def time_in_stages(transitions: list[Transition], config: Config,
 
 def percentile(values, q: float) -> float | None:
     """The q-th percentile (0-100) with linear interpolation between ranks; None when empty."""
-    ordered = sorted(values)
+    return _percentile(sorted(values), q)
+
+
+def _percentile(ordered: list[float], q: float) -> float | None:
+    """`percentile` of values already sorted."""
     if not ordered:
         return None
     pos = (len(ordered) - 1) * q / 100
@@ -347,19 +351,64 @@ class StageTime:
 
 def stage_times(tasks, history: History, config: Config, now: dt.datetime) -> list[StageTime]:
     """Per stage (not done ones), the times of finished stays and of the tasks there now."""
+    return _stage_times(_stays(tasks, history, config, now), config)
+
+
+def stage_times_and_stuck(tasks, history: History, config: Config,
+                          now: dt.datetime) -> tuple[list[StageTime], list[Stuck]]:
+    """`stage_times` and `stuck_tasks` from one walk of the tasks' history."""
+    stays = _stays(tasks, history, config, now)
+    times = _stage_times(stays, config)
+    return times, _stuck(stays, times, config)
+
+
+@dataclass
+class _Stays:
+    """The days of every stay (`spans`, without making them), per stage, and the active tasks
+    still in the stage history last shows them entering, with their stay so far."""
+
+    finished: dict[str, list[float]]
+    running: dict[str, list[float]]
+    active: list[tuple[str, str, float]]
+    """(ref, stage, days) in the order of the tasks."""
+
+
+def _stays(tasks, history: History, config: Config, now: dt.datetime) -> _Stays:
     finished: dict[str, list[float]] = defaultdict(list)
     running: dict[str, list[float]] = defaultdict(list)
+    active_ids = stage_kinds(config)[0]
+    active = []
+    since: dict[dt.datetime, float] = {}  # tasks moved by one commit share its time
+    moves_of = history.transitions.get
     for task in tasks:
-        for span in spans(history.of(task.ref)):
-            (running if span.end is None else finished)[span.stage].append(span.days(now))
+        moves = moves_of(task.ref)
+        if not moves:
+            continue
+        last = moves[-1]
+        if len(moves) > 1:
+            start = moves[0]
+            for move in moves[1:]:
+                finished[start.stage].append((move.at - start.at).total_seconds() / DAY)
+                start = move
+        days = since.get(last.at)
+        if days is None:
+            days = since[last.at] = (now - last.at).total_seconds() / DAY
+        running[last.stage].append(days)
+        if task.stage == last.stage and task.stage in active_ids:
+            active.append((task.ref, task.stage, days))
+    return _Stays(finished, running, active)
+
+
+def _stage_times(stays: _Stays, config: Config) -> list[StageTime]:
     result = []
     for stage in config.stages:
         if stage.is_done:
             continue
-        done_times, now_times = finished[stage.id], running[stage.id]
-        result.append(StageTime(stage.id, len(done_times), percentile(done_times, 50),
-                                percentile(done_times, 85), round(sum(done_times + now_times), 2),
-                                len(now_times), percentile(now_times, 50)))
+        done_times, now_times = stays.finished.get(stage.id, []), stays.running.get(stage.id, [])
+        done_sorted = sorted(done_times)
+        result.append(StageTime(stage.id, len(done_times), _percentile(done_sorted, 50),
+                                _percentile(done_sorted, 85), round(sum(done_times + now_times), 2),
+                                len(now_times), _percentile(sorted(now_times), 50)))
     return result
 
 
@@ -389,21 +438,23 @@ class Stuck:
 def stuck_tasks(tasks, history: History, config: Config, now: dt.datetime,
                 times: list[StageTime] | None = None) -> list[Stuck]:
     """Active tasks over `stale_days` in their stage, or over that stage's own 85th percentile."""
-    p85 = {t.stage: t.p85_days for t in (times or stage_times(tasks, history, config, now))}
+    stays = _stays(tasks, history, config, now)
+    return _stuck(stays, times or _stage_times(stays, config), config)
+
+
+def _stuck(stays: _Stays, times: list[StageTime], config: Config) -> list[Stuck]:
+    p85 = {t.stage: t.p85_days for t in times}
+    stale_days = config.limits.stale_days
     found = []
-    for task in tasks:
-        moves = history.of(task.ref)
-        if not moves or not _is_active(task.stage, config) or moves[-1].stage != task.stage:
-            continue
-        stay = (now - moves[-1].at).total_seconds() / DAY
+    for ref, stage, stay in stays.active:
         days = int(stay)
-        over_stale = days > config.limits.stale_days
-        typical = p85.get(task.stage)
+        over_stale = days > stale_days
+        typical = p85.get(stage)
         over_typical = typical is not None and stay > typical
         if over_stale or over_typical:
-            found.append(Stuck(task.ref, task.stage, days, over_stale,
-                               typical if over_typical else None))
-    return sorted(found, key=lambda s: (-s.days, s.ref))
+            found.append(Stuck(ref, stage, days, over_stale, typical if over_typical else None))
+    found.sort(key=lambda s: (-s.days, s.ref))
+    return found
 
 
 def stale_problems(portfolio, history: History, now: dt.datetime) -> list[Problem]:

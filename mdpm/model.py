@@ -139,7 +139,20 @@ class Portfolio:
                 frozenset(s.id for s in stages if s.is_done))
 
     def tasks_in(self, stage_id: str) -> list[Task]:
-        return [t for t in self.tasks.values() if t.stage == stage_id]
+        """Return the tasks in a stage, in portfolio order."""
+        return list(self._by_stage.get(stage_id, ()))
+
+    @functools.cached_property
+    def _by_stage(self) -> dict[str, list[Task]]:
+        """The tasks of each stage, in portfolio order (asked once per stage).
+
+        Kept for the portfolio's life: its tasks are not changed after loading (an update
+        while serving makes a new portfolio).
+        """
+        found: dict[str, list[Task]] = {}
+        for task in self.tasks.values():
+            found.setdefault(task.stage, []).append(task)
+        return found
 
     def dependents(self, ref: str) -> list[Task]:
         """Return the tasks that depend on `ref` (its 'needed by' list)."""

@@ -113,13 +113,14 @@ def review(portfolio: Portfolio, problems: list[Problem], history: History,
            now: dt.datetime) -> Review:
     """Return the status review of the portfolio as of `now`."""
     today = now.date()
-    times = _stage_times(portfolio, history, now)  # both the stuck and the slow stages use them
+    times, stuck = _stage_times_and_stuck(portfolio, history, now)  # from one walk of history
+    counts = counted(portfolio)
     return Review(
         today=today,
-        bottlenecks=bottlenecks(portfolio),
-        queues=longest_queues(portfolio),
+        bottlenecks=bottlenecks(portfolio, counts),
+        queues=longest_queues(portfolio, counts),
         blocked=blocked_tasks(portfolio),
-        stuck=stuck_tasks(portfolio, history, now, times),
+        stuck=stuck,
         stuck_known=history.available,
         history_message="" if history.available else history.message,
         overloaded=overloaded_people(portfolio),
@@ -129,11 +130,13 @@ def review(portfolio: Portfolio, problems: list[Problem], history: History,
     )
 
 
-def _stage_times(portfolio: Portfolio, history: History,
-                 now: dt.datetime) -> list[metrics.StageTime]:
+def _stage_times_and_stuck(portfolio: Portfolio, history: History, now: dt.datetime
+                           ) -> tuple[list[metrics.StageTime], list[StuckTask]]:
     if not history.available:
-        return []
-    return metrics.stage_times(list(portfolio.tasks.values()), history, portfolio.config, now)
+        return [], []
+    times, stuck = metrics.stage_times_and_stuck(portfolio.tasks.values(), history,
+                                                 portfolio.config, now)
+    return times, _stuck_tasks(stuck)
 
 
 def counted_in(portfolio: Portfolio, stage_id: str) -> list[Task]:
@@ -141,11 +144,18 @@ def counted_in(portfolio: Portfolio, stage_id: str) -> list[Task]:
     return [t for t in portfolio.tasks_in(stage_id) if not t.expedite]
 
 
-def bottlenecks(portfolio: Portfolio) -> list[Bottleneck]:
-    """Stages at or over their WIP limit, those over it first, then by count."""
+def counted(portfolio: Portfolio) -> dict[str, int]:
+    """How many tasks of each stage count against its limit (see `counted_in`)."""
+    return {stage.id: len(counted_in(portfolio, stage.id)) for stage in portfolio.config.stages}
+
+
+def bottlenecks(portfolio: Portfolio, counts: dict[str, int] | None = None) -> list[Bottleneck]:
+    """Stages at or over their WIP limit, those over it first, then by count (`counts`:
+    `counted(portfolio)`, when known)."""
+    counts = counted(portfolio) if counts is None else counts
     found = []
     for stage in portfolio.config.stages:
-        count = len(counted_in(portfolio, stage.id))
+        count = counts[stage.id]
         if stage.wip is not None and count and count >= stage.wip:
             found.append(Bottleneck(stage.id, stage.title, count, stage.wip,
                                     over=count > stage.wip, at_limit=True,
@@ -153,15 +163,18 @@ def bottlenecks(portfolio: Portfolio) -> list[Bottleneck]:
     return sorted(found, key=lambda b: (not b.over, -b.count))
 
 
-def longest_queues(portfolio: Portfolio) -> list[Bottleneck]:
+def longest_queues(portfolio: Portfolio,
+                   counts: dict[str, int] | None = None) -> list[Bottleneck]:
     """The LONGEST_QUEUES queue stages after the first holding the most tasks (none empty).
 
-    The first stage (a backlog) is left out: a long backlog is normal.
+    The first stage (a backlog) is left out: a long backlog is normal. `counts`:
+    `counted(portfolio)`, when known.
     """
+    counts = counted(portfolio) if counts is None else counts
     first = portfolio.config.first_stage.id
     found = []
     for stage in portfolio.config.stages:
-        count = len(counted_in(portfolio, stage.id))
+        count = counts[stage.id]
         if stage.is_active or stage.is_done or stage.id == first or not count:
             continue
         found.append(Bottleneck(stage.id, stage.title, count, stage.wip,
@@ -197,11 +210,15 @@ def is_blocked(portfolio: Portfolio, task: Task,
 
 def blocked_tasks(portfolio: Portfolio) -> list[BlockedTask]:
     """Tasks blocked by `blocked:`, or past the first stage with a dependency not done."""
+    first, is_done = portfolio.config.first_stage.id, portfolio.is_done
     found = []
     for task in portfolio.tasks.values():
-        if not is_blocked(portfolio, task):
+        # `is_blocked`, with the dependencies looked up only for the tasks that have some
+        if not (task.blocked or task.depends_on and task.stage != first) or is_done(task):
             continue
         waiting = waiting_on(portfolio, task)
+        if not (task.blocked or waiting):
+            continue
         reasons = []
         if task.blocked:
             reasons.append(task.blocked if task.blocked != "yes" else "blocked")
@@ -218,24 +235,34 @@ def stuck_tasks(portfolio: Portfolio, history: History, now: dt.datetime,
     if not history.available:
         return []
     # Over stale_days, or longer than 85 % of that stage's own past stays (see metrics).
-    found = metrics.stuck_tasks(list(portfolio.tasks.values()), history, portfolio.config, now,
-                                times)
+    return _stuck_tasks(metrics.stuck_tasks(portfolio.tasks.values(), history, portfolio.config,
+                                            now, times))
+
+
+def _stuck_tasks(found: list[metrics.Stuck]) -> list[StuckTask]:
     return [StuckTask(s.ref, s.stage, s.days) for s in found]
 
 
 def overloaded_people(portfolio: Portfolio) -> list[Overload]:
     """People who hold more active tasks than their limit."""
     holding: dict[str, list] = {}
-    for task in portfolio.tasks.values():  # one pass, not one per person
-        if task.holder and portfolio.is_active(task):
+    for task in _active_tasks(portfolio):  # one pass, not one per person
+        if task.holder:
             holding.setdefault(task.holder, []).append(task)
     found = []
-    for handle in portfolio.handles():
+    # Only the holders: a limit is never below 0 (the config says so), so someone holding
+    # nothing is never over it; a holder is an owner or a collaborator, one of `handles()`.
+    for handle, held in holding.items():
         limit = portfolio.config.person_limit(handle)
-        held = holding.get(handle, [])
         if limit is not None and len(held) > limit:
             found.append(Overload(handle, len(held), limit, tuple(sorted(t.ref for t in held))))
     return sorted(found, key=lambda o: (o.limit - o.holds, o.handle))
+
+
+def _active_tasks(portfolio: Portfolio) -> list[Task]:
+    """The tasks in an active stage (`portfolio.is_active`), stage by stage."""
+    return [task for stage_id in sorted(metrics.stage_kinds(portfolio.config)[0])
+            for task in portfolio.tasks_in(stage_id)]
 
 
 def overdue_tasks(portfolio: Portfolio, today: dt.date) -> list[Overdue]:

@@ -108,6 +108,27 @@ def test_stuck_by_stale_days_and_by_the_stage_percentile(workspace, tasks):
                      metrics.Stuck("beta/d", "review", 3, False, 1.0)]
 
 
+def test_stage_times_and_stuck_at_once_as_each_alone(workspace, tasks):
+    history, cfg = _history(), workspace.config
+    assert metrics.stage_times_and_stuck(tasks, history, cfg, NOW) == (
+        metrics.stage_times(tasks, history, cfg, NOW),
+        metrics.stuck_tasks(tasks, history, cfg, NOW))
+    assert metrics.stage_times_and_stuck(tasks, History(), cfg, NOW)[1] == []
+
+
+def test_stage_times_of_tasks_moved_by_one_commit(workspace, tasks):
+    """Tasks moved together share their stays' times; each still counts once, in its stage."""
+    moves = {ref: [("backlog", 0 * D), ("doing", 9 * D)] for ref in ("acme/c", "beta/d")}
+    moves["acme/a"] = [("backlog", 0 * D), ("doing", 9 * D), ("done", 12 * D)]
+    times = {t.stage: t for t in metrics.stage_times(tasks, _history(moves), workspace.config, NOW)}
+    assert (times["backlog"].visits, times["backlog"].median_days) == (3, 9.0)
+    assert (times["doing"].visits, times["doing"].median_days, times["doing"].current,
+            times["doing"].current_median_days, times["doing"].total_days) == (1, 3.0, 2, 21.0,
+                                                                                45.0)
+    stuck = metrics.stuck_tasks(tasks, _history(moves), workspace.config, NOW)
+    assert stuck == [metrics.Stuck("acme/c", "doing", 21, True, 3.0)]  # beta/d is in review
+
+
 def test_stale_problem_for_check(workspace):
     problems = metrics.stale_problems(workspace.portfolio, _history(), NOW)
     assert [p.format() for p in problems] == [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 
@@ -78,6 +79,24 @@ def test_holder_is_the_owner_or_the_handoff_role(small_repo, write_tree):
     assert portfolio.tasks["acme/b"].holder == "carol"
     assert portfolio.tasks["acme/c"].holder is None  # nobody in the role: role-missing says so
     assert [t.ref for t in portfolio.held_by("carol")] == ["acme/b"]
+
+
+def test_tasks_in_a_stage_in_portfolio_order_and_new_with_a_new_portfolio(small_repo, write_tree):
+    portfolio, _ = _portfolio(small_repo, write_tree, {
+        "acme/a": "---\nstage: doing\n---\n", "acme/b": "---\n---\n",
+        "web/c": "---\nstage: doing\n---\n", "web/d": "---\nstage: nowhere\n---\n",
+    })
+    doing = portfolio.tasks_in("doing")
+    assert [t.ref for t in doing] == ["acme/a", "web/c"]
+    doing.clear()  # the caller's own list: the next answer is whole
+    assert [t.ref for t in portfolio.tasks_in("doing")] == ["acme/a", "web/c"]
+    assert [t.ref for t in portfolio.tasks_in("nowhere")] == ["web/d"]
+    assert portfolio.tasks_in("review") == []
+    # A portfolio updated while serving is a new one: it never answers from the old tasks.
+    moved = dataclasses.replace(portfolio.tasks["acme/b"], stage="doing")
+    updated = dataclasses.replace(portfolio, tasks={**portfolio.tasks, "acme/b": moved})
+    assert [t.ref for t in updated.tasks_in("doing")] == ["acme/a", "acme/b", "web/c"]
+    assert [t.ref for t in portfolio.tasks_in("doing")] == ["acme/a", "web/c"]
 
 
 def test_references_within_and_across_projects(small_repo, write_tree):

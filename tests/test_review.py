@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from mdpm.history import History, Transition
-from mdpm.review import format_review, review
+from mdpm.review import blocked_tasks, format_review, is_blocked, overloaded_people, review
 from mdpm.workspace import check, open_workspace
 
 NOW = dt.datetime(2026, 11, 25, 12, tzinfo=dt.timezone.utc)
@@ -72,3 +72,30 @@ def test_all_clear(small_repo):
     result = review(workspace.portfolio, [], History(), NOW)
     assert result.is_clear
     assert "All clear" in format_review(result, "T")
+
+
+def test_blocked_tasks_follow_the_one_rule(small_repo, write_tree):
+    workspace, _ = team(small_repo, write_tree)
+    write_tree({
+        "content/projects/p/g.md": "---\ntitle: G\nstage: done\nblocked: yes\n"
+                                   "depends-on: [a]\n---\n",
+        "content/projects/p/h.md": "---\ntitle: H\nstage: backlog\nblocked: yes\n"
+                                   "depends-on: [a]\n---\n",
+        "content/projects/p/i.md": "---\ntitle: I\nstage: doing\ndepends-on: [g]\n---\n",
+    }, small_repo)
+    portfolio = open_workspace(small_repo).portfolio
+    found = blocked_tasks(portfolio)
+    assert [b.ref for b in found] == sorted(t.ref for t in portfolio.tasks.values()
+                                            if is_blocked(portfolio, t)) == ["p/e", "p/f", "p/h"]
+    assert found[2].reason == "blocked; waiting on p/a"  # in the backlog, blocked by hand
+
+
+def test_overloaded_people_counts_who_holds_the_task(small_repo, write_tree):
+    write_tree({"mdpm.toml": (small_repo / "mdpm.toml").read_text()
+                + "\n[people.dan]\nname = \"Dan\"\nwip = 0\n"}, small_repo)
+    workspace, _ = team(small_repo, write_tree)
+    write_tree({f"content/projects/q/r{i}.md": "---\ntitle: R\nowner: bob\nstage: review\n"
+                "collaborators: {editor: carol}\n---\n" for i in range(3)}, small_repo)
+    portfolio = open_workspace(small_repo).portfolio
+    assert [(o.handle, o.holds, o.limit, o.refs) for o in overloaded_people(portfolio)] == [
+        ("carol", 4, 2, ("p/e", "q/r0", "q/r1", "q/r2")), ("alice", 3, 2, ("p/a", "p/b", "p/c"))]
