@@ -93,14 +93,14 @@ def metrics_view(portfolio, history: History, now: dt.datetime) -> MetricsView:
     config = portfolio.config
     tasks = list(portfolio.tasks.values())
     done = metrics.completions(tasks, history, config)
-    times = metrics.stage_times(tasks, history, config, now)
+    times, stuck = metrics.stage_times_and_stuck(tasks, history, config, now)
     # a stage where nothing has stayed half a day yet is not where work waits
     worst = {t.stage for t in metrics.bottleneck_stages(times, config)[:1]
              if max(t.median_days or 0, t.current_median_days or 0) >= 0.5}
     view.stages = [StageRow(t.stage, config.stage(t.stage).title, t.visits, t.median_days,
                             t.p85_days, t.current, t.current_median_days, t.stage in worst)
                    for t in times]
-    view.stuck = metrics.stuck_tasks(tasks, history, config, now, times)
+    view.stuck = stuck
     view.forecasts = metrics.forecasts(portfolio, history, now)
     view.created_done = sum(1 for t in tasks
                             if metrics.done_date_unknown(history.of(t.ref), config))
