@@ -18,9 +18,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from array import array
+from bisect import bisect_right
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import accumulate, repeat
+from operator import floordiv
 from pathlib import Path
 
 try:
@@ -81,6 +86,21 @@ class History:
         return self.transitions.get(ref, [])
 
 
+class _MinedHistory(History):
+    """A history read from git; its transitions are worked out all at once when first read
+    (by the views, the metrics, the stale check), not while mining."""
+
+    def __init__(self, state: State, first_stage: str, tracks: dict[str, int], status: str,
+                 message: str, head: str):
+        self.status, self.message, self.head = status, message, head
+        self._mined = (state, first_stage, tracks)
+
+    @cached_property
+    def transitions(self) -> dict[str, list[Transition]]:
+        """Then a plain dict: reading a task's transitions is one C call."""
+        return _transitions(*self._mined)
+
+
 def read_history(root: Path, refs=None, *, progress=None, config=None,
                  cache_dir: Path | None = None) -> History:
     """Return the stage history of the tasks `refs` (all tasks when None) at HEAD.
@@ -103,13 +123,13 @@ def read_history(root: Path, refs=None, *, progress=None, config=None,
         state = _mine(repo, cache_path, progress)
     except _GitFailed as exc:
         return History(message=f"{exc}: stage history, flow metrics and stuck work are left out")
-    transitions = _Transitions(state, first_stage, state.tracks_of(refs))
+    tracks = state.tracks_of(refs)
     if repo.shallow:
         left_out = state.incomplete_count(refs)
         message = (f"history is partial: {left_out} task(s) began before the first commit of "
                    f"this clone and are left out; {FIX_SHALLOW}")
-        return History(transitions, "shallow", message, repo.head)
-    return History(transitions, "complete", "", repo.head)
+        return _MinedHistory(state, first_stage, tracks, "shallow", message, repo.head)
+    return _MinedHistory(state, first_stage, tracks, "complete", "", repo.head)
 
 
 def terminal_progress(stream=None):
@@ -186,50 +206,71 @@ def _git_or_none(cwd: Path, *args: str) -> str | None:
     return result.stdout.strip() if result.returncode == 0 else None
 
 
-# --- transitions, resolved when read ----------------------------------------------------------
+# --- transitions --------------------------------------------------------------------------
 
 
-class _Transitions(Mapping):
-    """{ref: transitions}, each list built from the raw track the first time it is read."""
+def _transitions(state: State, first_stage: str,
+                 tracks: dict[str, int]) -> dict[str, list[Transition]]:
+    """{ref: transitions, oldest first} of the tracks: each stage the task entered.
 
-    def __init__(self, state: State, first_stage: str, tracks: dict[str, int]):
-        self._state, self._first_stage, self._tracks = state, first_stage, tracks
-        self._resolved: dict[str, list[Transition]] = {}
-        self._times: dict[int, dt.datetime] = {}
+    Worked out for every track at once, a column at a time, not track by track (there are
+    10,000s). Equal transitions (tasks added or moved by one commit) are one object: they
+    are frozen.
+    """
+    lengths, entries = state.tracks.packed()
+    keys = list(zip(entries[0::2], entries[1::2]))  # (stage, commit) of each entry
+    names = [stage or first_stage for stage in state.stages]  # no `stage:`: the first stage
+    made = _made(state, names, dict.fromkeys(keys))
+    moves = list(map(made.__getitem__, keys))
+    bounds = list(accumulate(map(floordiv, lengths, repeat(2)), initial=0))  # in pairs
+    found = {ref: moves[bounds[track]:bounds[track + 1]] for ref, track in tracks.items()}
+    repeated = _repeated_first_stage(state, first_stage, entries, bounds)
+    if repeated:
+        for ref, track in tracks.items():
+            if track in repeated:
+                found[ref] = _merged(found[ref])
+    return found
 
-    def __getitem__(self, ref: str) -> list[Transition]:
-        found = self._resolved.get(ref)
-        if found is None:
-            found = self._resolved[ref] = self._resolve(self._tracks[ref])
-        return found
 
-    def __iter__(self):
-        return iter(self._tracks)
+def _repeated_first_stage(state: State, first_stage: str, entries: array,
+                          bounds: list[int]) -> set[int]:
+    """The tracks where a version without `stage:` is next to one in the first stage: the
+    same stage twice in a row, to be merged."""
+    if "" not in state.stages or first_stage not in state.stages:
+        return set()
+    empty, first = state.stages.index(""), state.stages.index(first_stage)
+    stages, repeated, at = entries[0::2], set(), -1
+    while True:  # array.index: the few versions without `stage:`, found in C
+        try:
+            at = stages.index(empty, at + 1)
+        except ValueError:
+            return repeated
+        track = bisect_right(bounds, at) - 1
+        if at > bounds[track] and stages[at - 1] == first \
+                or at + 1 < bounds[track + 1] and stages[at + 1] == first:
+            repeated.add(track)
 
-    def __len__(self) -> int:
-        return len(self._tracks)
 
-    def __contains__(self, ref) -> bool:
-        return ref in self._tracks
+def _made(state: State, names: list[str], made: dict) -> dict:
+    """Fill {(stage, commit): None} with the transitions they stand for."""
+    times = list(map(dt.datetime.fromtimestamp, state.epochs, repeat(dt.timezone.utc)))
+    shas, width = state.shas, state.width
+    shas = [shas[at:at + width] for at in range(0, len(shas), width)]
+    authors = list(map(state.authors.__getitem__, state.by))
+    new, fill = object.__new__, object.__setattr__
+    for key in made:
+        stage, commit = key
+        move = made[key] = new(Transition)
+        # All fields at once: a frozen dataclass's __init__ sets them one by one through
+        # object.__setattr__, twice as slow, and there are 10,000s of transitions.
+        fill(move, "__dict__", {"stage": names[stage], "at": times[commit],
+                                "commit": shas[commit], "author": authors[commit]})
+    return made
 
-    def __repr__(self) -> str:
-        return f"<transitions of {len(self)} tasks>"
 
-    def _resolve(self, track: int) -> list[Transition]:
-        state, found = self._state, []
-        raw = state.tracks.view(track)
-        for i in range(0, len(raw), 2):
-            stage = state.stages[raw[i]] or self._first_stage
-            if found and found[-1].stage == stage:
-                continue
-            commit = raw[i + 1]
-            at = self._times.get(commit)
-            if at is None:
-                at = self._times[commit] = dt.datetime.fromtimestamp(state.epochs[commit],
-                                                                     dt.timezone.utc)
-            found.append(Transition(stage, at, state.sha(commit),
-                                    state.authors[state.by[commit]]))
-        return found
+def _merged(moves: list[Transition]) -> list[Transition]:
+    """The moves without a repeat of the stage before (no stage, then the first stage)."""
+    return [move for i, move in enumerate(moves) if not i or move.stage != moves[i - 1].stage]
 
 
 # --- mining ----------------------------------------------------------------------------------

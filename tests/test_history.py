@@ -79,6 +79,36 @@ def test_no_stage_key_is_the_first_stage_and_same_stage_edits_are_ignored(repo):
     assert stages(mine(repo), "acme/a") == [("backlog", T0), ("doing", T0 + 4 * HOUR)]
 
 
+def test_a_version_without_stage_between_others_is_in_the_first_stage(repo):
+    a, b, c = (f"content/projects/acme/{name}.md" for name in "abc")
+    repo.commit("add", {a: task("backlog"), b: task("doing"), c: task("ready")}, at=T0)
+    repo.commit("drop", {a: task(None), b: task(None), c: task("doing")}, at=T0 + HOUR)
+    repo.commit("go", {a: task("doing"), b: task("backlog")}, at=T0 + 2 * HOUR)
+    repo.commit("drop again", {a: task(None)}, at=T0 + 3 * HOUR)
+    repo.commit("explicit", {a: task("backlog")}, at=T0 + 4 * HOUR)
+    history = mine(repo)
+    assert stages(history, "acme/a") == [
+        ("backlog", T0), ("doing", T0 + 2 * HOUR), ("backlog", T0 + 3 * HOUR)]
+    assert stages(history, "acme/b") == [("doing", T0), ("backlog", T0 + HOUR)]
+    assert stages(history, "acme/c") == [("ready", T0), ("doing", T0 + HOUR)]
+
+
+def test_tasks_moved_by_one_commit_share_equal_transitions_in_lists_of_their_own(repo):
+    from dataclasses import FrozenInstanceError
+
+    files = {f"content/projects/acme/t{i}.md": task("backlog", f"Task {i}") for i in range(3)}
+    commit = repo.commit("add three", files, at=T0, author="Alice A <alice@example.com>")
+    history = mine(repo)
+    first, second = history.of("acme/t0"), history.of("acme/t1")
+    assert first == second == [_t("backlog", T0, commit, "Alice A")] and first is not second
+    assert hash(first[0]) == hash(_t("backlog", T0, commit, "Alice A"))
+    assert repr(first[0]) == repr(_t("backlog", T0, commit, "Alice A"))
+    with pytest.raises(FrozenInstanceError):
+        first[0].stage = "doing"
+    first.append(first[0])
+    assert history.of("acme/t1") == [_t("backlog", T0, commit, "Alice A")]
+
+
 def test_stage_edited_and_reverted_records_both_moves(repo):
     repo.commit("add", {"content/projects/acme/a.md": task("doing")}, at=T0)
     repo.commit("oops", {"content/projects/acme/a.md": task("done")}, at=T0 + HOUR)
