@@ -11,8 +11,6 @@ stage and its transitions once, the least a review of every task costs.
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
 import gc
 import os
 import pickle
@@ -25,12 +23,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.gen import generate  # noqa: E402
+from bench.site import NOW, corpus_inputs, corpus_options  # noqa: E402
 from mdpm import metrics, review  # noqa: E402
-from mdpm.history import read_history  # noqa: E402
-from mdpm.workspace import check, open_workspace  # noqa: E402
-
-NOW = dt.datetime(2026, 11, 26, tzinfo=dt.timezone.utc)
 
 
 def timed(function) -> tuple[float, float]:
@@ -56,22 +50,9 @@ def in_child(function) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repo", type=Path, help="an existing repository (default: generate)")
-    parser.add_argument("--projects", type=int, default=100)
-    parser.add_argument("--tasks", type=int, default=100)
-    parser.add_argument("--commits", type=int, default=0)
-    parser.add_argument("--runs", type=int, default=15)
-    args = parser.parse_args()
+    args = corpus_options(__doc__.split("\n")[0], runs=15)
     with tempfile.TemporaryDirectory() as tmp:
-        root = args.repo
-        if root is None:
-            root = generate(Path(tmp) / "repo", projects=args.projects, tasks=args.tasks,
-                            commits=args.commits).root
-        workspace = open_workspace(Path(root))
-        problems = check(workspace, NOW.date())
-        history = read_history(workspace.root, workspace.portfolio.tasks.keys(),
-                               config=workspace.config)
+        workspace, problems, history = corpus_inputs(args, tmp)
         history.transitions = dict(history.transitions.items())  # all read, as by the views
         gc.disable()  # as the build does (see build._long_lived_heap)
         gc.freeze()

@@ -39,23 +39,34 @@ def timed(function) -> tuple[float, float, object]:
     return time.process_time() - cpu, time.perf_counter() - wall, result
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def corpus_options(description: str, runs: int) -> argparse.Namespace:
+    """The options of the benchmarks that time one step on a corpus (this one, review.py)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--repo", type=Path, help="an existing repository (default: generate)")
     parser.add_argument("--projects", type=int, default=100)
     parser.add_argument("--tasks", type=int, default=100)
     parser.add_argument("--commits", type=int, default=0)
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
+    parser.add_argument("--runs", type=int, default=runs)
+    return parser.parse_args()
+
+
+def corpus_inputs(args: argparse.Namespace, tmp: str) -> tuple:
+    """The workspace of --repo (or of a corpus generated under tmp), its problems, history."""
+    root = args.repo
+    if root is None:
+        root = generate(Path(tmp) / "repo", projects=args.projects, tasks=args.tasks,
+                        commits=args.commits).root
+    workspace = open_workspace(Path(root))
+    problems = check(workspace, NOW.date())
+    history = read_history(workspace.root, workspace.portfolio.tasks.keys(),
+                           config=workspace.config)
+    return workspace, problems, history
+
+
+def main() -> None:
+    args = corpus_options(__doc__.split("\n")[0], runs=5)
     with tempfile.TemporaryDirectory() as tmp:
-        root = args.repo
-        if root is None:
-            root = generate(Path(tmp) / "repo", projects=args.projects, tasks=args.tasks,
-                            commits=args.commits).root
-        workspace = open_workspace(Path(root))
-        problems = check(workspace, NOW.date())
-        history = read_history(workspace.root, workspace.portfolio.tasks.keys(),
-                               config=workspace.config)
+        workspace, problems, history = corpus_inputs(args, tmp)
         gc.disable()  # as the build does (see build._long_lived_heap)
         report(workspace, problems, history, args.runs)
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from mdpm import workspace
+
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_CONFIG = REPO / "mdpm.toml"
 CHROMIUM = os.environ.get("MDPM_CHROMIUM", "/usr/bin/chromium")
@@ -154,3 +156,17 @@ def browser_type_launch_args(browser_type_launch_args):
             pytest.fail(f"no chromium at {CHROMIUM}")
         pytest.skip(f"no chromium at {CHROMIUM}")
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """The names of the files read from disk (not taken from the load snapshot), in order."""
+    counted: list[str] = []
+    original = workspace.read_document
+
+    def counting(root, path, project, kind):
+        counted.append(os.path.basename(path))
+        return original(root, path, project, kind)
+
+    monkeypatch.setattr(workspace, "read_document", counting)
+    return counted

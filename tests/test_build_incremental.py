@@ -15,7 +15,7 @@ import shutil
 import pytest
 
 from mdpm import build as build_module
-from mdpm import cli, feeds, workspace
+from mdpm import cli, feeds
 from mdpm.build import build
 from mdpm.errors import UsageError
 from mdpm.render import default_theme_dir
@@ -356,7 +356,7 @@ def _stage_review(root):
     _edit(root, "held-1.md", "stage: work", "stage: review")
 
 
-def test_mdpm_build_after_each_edit_equals_a_build_from_nothing(tmp_path, monkeypatch):
+def test_mdpm_build_after_each_edit_equals_a_build_from_nothing(tmp_path, monkeypatch, reads):
     """`mdpm build` takes the files it did not see change from the load snapshot (their
     stamps and folders from the walk that looks for changes): after each edit its site is the
     one a build with no cache makes, and only the edited files are read."""
@@ -364,14 +364,6 @@ def test_mdpm_build_after_each_edit_equals_a_build_from_nothing(tmp_path, monkey
     monkeypatch.delenv("CI", raising=False)
     root = copy_broken(tmp_path / "repo")
     out = tmp_path / "site"
-    read: list[str] = []
-    original = workspace.read_document
-
-    def counting(root, path, project, kind):
-        read.append(os.path.basename(path))
-        return original(root, path, project, kind)
-
-    monkeypatch.setattr(workspace, "read_document", counting)
     edits = [_renamed, _stage_review, _added, _removed, _broken_yaml, _fixed_yaml]
     past = 1_700_000_000_000_000_000  # old enough for the snapshot to keep every file
     for step, edit in enumerate([None, *edits]):
@@ -380,11 +372,11 @@ def test_mdpm_build_after_each_edit_equals_a_build_from_nothing(tmp_path, monkey
         for path in root.joinpath("content").rglob("*.md"):  # an edit gets a time of its own
             if path.stat().st_mtime_ns > past + 1000:
                 os.utime(path, ns=(past + step, past + step))
-        read.clear()
+        reads.clear()
         monkeypatch.setenv("MDPM_CACHE_DIR", str(tmp_path / "cache"))
         assert cli.run(["-C", str(root), "build", "-q", "--out", str(out)]) in (0, 1)
         if step:
-            assert read == ([] if edit in (_removed,) else
+            assert reads == ([] if edit in (_removed,) else
                             ["new-one.md"] if edit is _added else
                             ["held-1.md"] if edit in (_renamed, _stage_review) else
                             ["doing-a.md"])

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bench.gen import generate
-from mdpm import snapshot, workspace
+from mdpm import snapshot
 from mdpm.config import load_config_strict
 from mdpm.load import cache_file_name
 from mdpm.model import Task
@@ -22,20 +22,6 @@ REPO = Path(__file__).resolve().parent.parent
 OLD = 1_700_000_000_000_000_000
 """A modification time far enough in the past for a file to be stored."""
 TASK = "content/projects/acme/{}.md"
-
-
-@pytest.fixture
-def reads(monkeypatch):
-    """Count the files read from disk (not taken from the snapshot)."""
-    counted: list[str] = []
-    original = workspace.read_document
-
-    def counting(root, path, project, kind):
-        counted.append(os.path.basename(path))
-        return original(root, path, project, kind)
-
-    monkeypatch.setattr(workspace, "read_document", counting)
-    return counted
 
 
 def _age(root: Path, ns: int = OLD) -> None:
